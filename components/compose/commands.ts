@@ -1,0 +1,154 @@
+import { and, argv } from "../shell/quote";
+import { backupsDir, releasesDir } from "../server/commands";
+
+/** Where one release lives on the server and how compose is called for it. */
+export interface ComposeTarget {
+  remoteDir: string;
+  releaseId: string;
+  composeFile: string;
+  composeProject: string;
+  /** Extra environment for docker compose itself (not for the containers). */
+  dockerEnv: Record<string, string>;
+}
+
+export function releaseDir(t: Pick<ComposeTarget, "remoteDir" | "releaseId">): string {
+  return `${releasesDir(t.remoteDir)}/${t.releaseId}`;
+}
+
+export function currentLink(remoteDir: string): string {
+  return `${remoteDir}/current`;
+}
+
+function dockerEnvWords(dockerEnv: Record<string, string>): string[] {
+  const pairs = Object.entries(dockerEnv)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
+  return pairs.length > 0 ? ["env", ...pairs] : [];
+}
+
+/**
+ * `docker compose` pinned to one release directory and one project name: the project name keeps
+ * containers and volumes the same across releases, the directory selects the release's files.
+ */
+export function composeWords(t: ComposeTarget): string[] {
+  return composeWordsIn(t, releaseDir(t));
+}
+
+export function composeWordsIn(t: Omit<ComposeTarget, "releaseId">, dir: string): string[] {
+  return [
+    ...dockerEnvWords(t.dockerEnv),
+    "docker",
+    "compose",
+    "--project-name",
+    t.composeProject,
+    "--project-directory",
+    dir,
+    "--file",
+    `${dir}/${t.composeFile}`,
+    "--env-file",
+    `${dir}/.env`,
+  ];
+}
+
+/** Writes stdin to the release's .env, readable by the deploy user only, replaced atomically. */
+export function writeEnvFileCommand(t: ComposeTarget): string {
+  const target = `${releaseDir(t)}/.env`;
+  const tmp = `${target}.tmp`;
+  return and(
+    "umask 077",
+    `cat > ${argv(tmp)}`,
+    argv("chmod", "600", tmp),
+    argv("mv", "-f", tmp, target),
+  );
+}
+
+export function infraUpCommand(t: ComposeTarget, services: string[], waitSeconds: number): string {
+  return argv(
+    ...composeWords(t),
+    "up",
+    "--detach",
+    "--wait",
+    "--wait-timeout",
+    String(waitSeconds),
+    ...services,
+  );
+}
+
+export function buildCommand(t: ComposeTarget, services: string[]): string {
+  return argv(...composeWords(t), "build", ...services);
+}
+
+/** A one-off container from the new image; no dependencies started, removed afterwards. */
+export function runOnceWords(t: ComposeTarget, service: string, ...command: string[]): string[] {
+  return [...composeWords(t), "run", "--rm", "--no-deps", "-T", service, ...command];
+}
+
+export function djangoCheckCommand(t: ComposeTarget, web: string): string {
+  return argv(...runOnceWords(t, web, "python", "manage.py", "check"));
+}
+
+/**
+ * `migrate --check` afterwards proves nothing is left unapplied (a migration that Django silently
+ * skips, say), so a half-migrated database never gets the new code.
+ */
+export function migrateCommand(t: ComposeTarget, web: string): string {
+  return and(
+    argv(...runOnceWords(t, web, "python", "manage.py", "migrate", "--noinput")),
+    argv(...runOnceWords(t, web, "python", "manage.py", "migrate", "--check")),
+  );
+}
+
+export function collectstaticCommand(t: ComposeTarget, web: string): string {
+  return argv(...runOnceWords(t, web, "python", "manage.py", "collectstatic", "--noinput"));
+}
+
+/**
+ * pg_dump in the database container, as its own POSTGRES_* user; the custom format is compressed,
+ * so no pipe can hide a failing dump behind a succeeding gzip.
+ */
+export function backupCommand(t: ComposeTarget, dbService: string): string {
+  const dir = backupsDir(t.remoteDir);
+  const file = `${dir}/pre-migrate-${t.releaseId}.dump`;
+  const dump =
+    'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
+  return and(
+    argv("mkdir", "-p", "--", dir),
+    `${argv(...composeWords(t), "exec", "-T", dbService, "sh", "-c", dump)} > ${argv(`${file}.tmp`)}`,
+    argv("mv", "-f", `${file}.tmp`, file),
+  );
+}
+
+/** Starts the app services on the new image, waits for their healthchecks, then marks the release current. */
+export function startCommand(t: ComposeTarget, services: string[], waitSeconds: number): string {
+  return and(
+    argv(
+      ...composeWords(t),
+      "up",
+      "--detach",
+      "--no-build",
+      "--wait",
+      "--wait-timeout",
+      String(waitSeconds),
+      ...services,
+    ),
+    argv("ln", "-sfn", releaseDir(t), currentLink(t.remoteDir)),
+  );
+}
+
+/** Keeps the newest `keep` release directories, never the current one. */
+export function pruneReleasesCommand(t: ComposeTarget, keep: number): string {
+  const dir = releasesDir(t.remoteDir);
+  return and(
+    argv("cd", dir),
+    `ls -1t | grep -vxF ${argv(t.releaseId)} | tail -n +${keep} | xargs -r rm -rf --`,
+  );
+}
+
+/** Stops the stack on `pulumi destroy`; never `-v`, so the database volume survives. */
+export function composeDownCommand(t: Omit<ComposeTarget, "releaseId">): string {
+  const dir = currentLink(t.remoteDir);
+  return `if [ -e ${argv(dir)} ]; then ${argv(...composeWordsIn(t, dir), "down", "--remove-orphans")}; fi`;
+}
+
+/** The create of the teardown resource: it only has to exist so its delete runs on destroy. */
+export const TEARDOWN_REGISTER = "true";

@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+export interface ComposeService {
+  name: string;
+  /** A service with `build:` produces an app image on the server. */
+  builds: boolean;
+  image?: string;
+  hasHealthcheck: boolean;
+}
+
+export interface ComposeRoles {
+  infraServices: string[];
+  webService: string;
+  workerServices: string[];
+}
+
+/** Reads the services of a compose file; throws naming the file when it is not a compose file. */
+export function readComposeServices(path: string): ComposeService[] {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new Error(
+      `Cannot read the compose file ${path}: ${(err as Error).message}. Fix: correct the YAML, or point composeFile at the right file.`,
+    );
+  }
+  const services = (doc as { services?: unknown } | null)?.services;
+  if (!services || typeof services !== "object" || Array.isArray(services)) {
+    throw new Error(
+      `The compose file ${path} has no 'services:' map. Fix: point composeFile at the project's docker-compose.yml.`,
+    );
+  }
+  return Object.entries(services as Record<string, Record<string, unknown> | null>).map(
+    ([name, def]) => {
+      const hc = def?.healthcheck as { disable?: boolean; test?: unknown } | undefined;
+      return {
+        name,
+        builds: def?.build !== undefined && def?.build !== null,
+        image: typeof def?.image === "string" ? def.image : undefined,
+        hasHealthcheck: !!hc && hc.disable !== true && hc.test !== undefined,
+      };
+    },
+  );
+}
+
+/** Checks that the roles named in config exist in the compose file and can be waited on. */
+export function checkComposeRoles(
+  services: ComposeService[],
+  roles: ComposeRoles,
+  file: string,
+): string[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const known = services.map((s) => s.name).join(", ");
+  const problems: string[] = [];
+  const all = [...roles.infraServices, roles.webService, ...roles.workerServices];
+  for (const name of all) {
+    if (!byName.has(name)) {
+      problems.push(
+        `Service "${name}" is named in the stack config but not defined in ${file} (services: ${known}). Fix: correct the name in infraServices/webService/workerServices.`,
+      );
+    }
+  }
+  for (const name of [...roles.infraServices, roles.webService]) {
+    const svc = byName.get(name);
+    if (svc && !svc.hasHealthcheck) {
+      problems.push(
+        `Service "${name}" in ${file} has no healthcheck, so the deploy cannot wait until it is ready. Fix: add a healthcheck (e.g. pg_isready for Postgres, redis-cli ping for Redis, an HTTP probe for the web).`,
+      );
+    }
+  }
+  const web = byName.get(roles.webService);
+  if (web && !web.builds && !web.image) {
+    problems.push(
+      `Service "${roles.webService}" in ${file} has neither build: nor image:. Fix: give the web service a build: context.`,
+    );
+  }
+  return problems;
+}
+
+/** Services with `build:`; these are built on the server for each release. */
+export function buildServices(services: ComposeService[]): string[] {
+  return services.filter((s) => s.builds).map((s) => s.name);
+}

@@ -1,0 +1,93 @@
+import * as pulumi from "@pulumi/pulumi";
+import { remote } from "@pulumi/command";
+import type { Server } from "../server/server";
+import { releasesDir } from "../server/commands";
+import { composeDownCommand, type ComposeTarget, TEARDOWN_REGISTER } from "./commands";
+import { type DeployPlanInput, type DeployStep, planDeploySteps, type StepId } from "./steps";
+import { parseAppliedMigrations } from "./migrate-output";
+
+export interface ComposeStackArgs extends Omit<DeployPlanInput, "target"> {
+  server: Server;
+  target: ComposeTarget;
+  /** Local directory holding exactly the release's files, uploaded as releases/<releaseId>. */
+  stagedReleaseDir: string;
+  /** Full .env content; secret because it holds secret settings. */
+  envFile: pulumi.Output<string>;
+}
+
+/**
+ * The compose project on the server, deployed release by release in the order planDeploySteps
+ * gives: each step is one resource, ordered only through dependsOn.
+ */
+export class ComposeStack extends pulumi.ComponentResource {
+  readonly releaseId: string;
+  readonly appServices: string[];
+  readonly migrationsInRelease: string[];
+  /** What the last `migrate` that ran printed as applied ("label.name"). */
+  readonly appliedMigrations: pulumi.Output<string[]>;
+  readonly steps: DeployStep[];
+
+  constructor(name: string, args: ComposeStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("django-deploy:compose:ComposeStack", name, {}, opts);
+    const { server, target } = args;
+    this.releaseId = target.releaseId;
+    this.appServices = [args.webService, ...args.workerServices];
+    this.migrationsInRelease = Object.keys(args.migrations).sort();
+    this.steps = planDeploySteps(args);
+
+    // Registered once and never replaced, so its delete (compose down, keeping volumes) runs only
+    // on `pulumi destroy`, after the app services' resources are gone.
+    const { releaseId: _unused, ...stackTarget } = target;
+    const teardown = new remote.Command(
+      `${name}-teardown`,
+      {
+        connection: server.connection,
+        create: TEARDOWN_REGISTER,
+        delete: composeDownCommand(stackTarget),
+        triggers: [target.remoteDir, target.composeProject],
+        addPreviousOutputInEnv: false,
+      },
+      { parent: this, dependsOn: [server.bootstrap] },
+    );
+
+    const created = new Map<StepId, pulumi.Resource>();
+    for (const step of this.steps) {
+      const dependsOn = [server.bootstrap, ...step.dependsOn.map((id) => created.get(id)!)];
+      if (step.id === "start") dependsOn.push(teardown);
+      const resourceOpts = { parent: this, dependsOn };
+      const resource =
+        step.kind === "copy"
+          ? new remote.CopyToRemote(
+              `${name}-${step.id}`,
+              {
+                connection: server.connection,
+                source: new pulumi.asset.FileArchive(args.stagedReleaseDir),
+                remotePath: releasesDir(target.remoteDir),
+                triggers: step.triggers,
+              },
+              resourceOpts,
+            )
+          : new remote.Command(
+              `${name}-${step.id}`,
+              {
+                connection: server.connection,
+                create: step.command!,
+                stdin: step.stdin === "envFile" ? args.envFile : undefined,
+                triggers: step.triggers,
+                addPreviousOutputInEnv: false,
+              },
+              resourceOpts,
+            );
+      created.set(step.id, resource);
+    }
+
+    const migrate = created.get("migrate") as remote.Command;
+    this.appliedMigrations = migrate.stdout.apply((out) => parseAppliedMigrations(out ?? ""));
+    this.registerOutputs({
+      releaseId: this.releaseId,
+      appServices: this.appServices,
+      migrationsInRelease: this.migrationsInRelease,
+      appliedMigrations: this.appliedMigrations,
+    });
+  }
+}

@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+
+/** Local clutter that is not part of a release and must not change its id. */
+const SKIPPED_DIRS = new Set([
+  ".git",
+  "__pycache__",
+  "node_modules",
+  ".venv",
+  "venv",
+  ".mypy_cache",
+  ".pytest_cache",
+]);
+const SKIPPED_FILES = [/\.pyc$/, /^\.env$/, /^\.DS_Store$/];
+
+/** Every file of the project that belongs to a release, as sorted '/'-separated relative paths. */
+export function releaseFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(path);
+      } else if (entry.isFile() && !SKIPPED_FILES.some((re) => re.test(entry.name))) {
+        out.push(relative(root, path).split(sep).join("/"));
+      }
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/** Content hash of a set of files: names and bytes, so a rename changes it too. */
+export function hashFiles(root: string, files: string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(file).update("\0");
+    hash.update(
+      createHash("sha256")
+        .update(readFileSync(join(root, file)))
+        .digest("hex"),
+    );
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** A release id: short, stable for identical content, safe in paths and image tags. */
+export function releaseId(root: string): string {
+  return hashFiles(root, releaseFiles(root)).slice(0, 12);
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}

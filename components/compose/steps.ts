@@ -1,0 +1,143 @@
+import {
+  backupCommand,
+  buildCommand,
+  collectstaticCommand,
+  type ComposeTarget,
+  djangoCheckCommand,
+  infraUpCommand,
+  migrateCommand,
+  pruneReleasesCommand,
+  startCommand,
+  writeEnvFileCommand,
+} from "./commands";
+
+export type StepId =
+  | "upload"
+  | "env"
+  | "infra"
+  | "build"
+  | "check"
+  | "backup"
+  | "migrate"
+  | "collectstatic"
+  | "start"
+  | "prune";
+
+/**
+ * One remote step of a deploy. `triggers` are what make it run again (a change replaces the
+ * resource, which re-runs `command`); with unchanged triggers a `pulumi up` runs nothing.
+ */
+export interface DeployStep {
+  id: StepId;
+  /** The upload is a file copy; everything else is a shell command. */
+  kind: "copy" | "command";
+  command?: string;
+  /** The step reads the .env content on stdin (it is secret, so never on a command line). */
+  stdin?: "envFile";
+  dependsOn: StepId[];
+  triggers: unknown[];
+}
+
+export interface DeployPlanInput {
+  target: ComposeTarget;
+  infraServices: string[];
+  webService: string;
+  workerServices: string[];
+  /** Services with `build:` in the compose file. */
+  buildServices: string[];
+  /** "label.name" -> content hash of the migration file, for every migration in the release. */
+  migrations: Record<string, string>;
+  composeFileHash: string;
+  /** Keyed digest of the .env content: changes when a setting changes, reveals nothing of secrets. */
+  envDigest: string;
+  backup: { enabled: boolean; service: string };
+  collectstatic: boolean;
+  waitTimeoutSeconds: number;
+  keepReleases: number;
+}
+
+/**
+ * The deploy as data: what runs, in which order, and what makes each step run again. The order is
+ * the safety argument: nothing that serves traffic restarts before check, migrate and collectstatic
+ * succeeded on the new image, and a failure stops every step after it.
+ */
+export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
+  const t = p.target;
+  const release = t.releaseId;
+  const steps: DeployStep[] = [];
+  const add = (step: DeployStep) => steps.push(step);
+  let last: StepId = "upload";
+  const chain = (step: Omit<DeployStep, "dependsOn">) => {
+    add({ ...step, dependsOn: [last] });
+    last = step.id;
+  };
+
+  add({ id: "upload", kind: "copy", dependsOn: [], triggers: [release] });
+  chain({
+    id: "env",
+    kind: "command",
+    command: writeEnvFileCommand(t),
+    stdin: "envFile",
+    triggers: [release],
+  });
+  if (p.infraServices.length > 0) {
+    chain({
+      id: "infra",
+      kind: "command",
+      command: infraUpCommand(t, p.infraServices, p.waitTimeoutSeconds),
+      triggers: [release, p.composeFileHash],
+    });
+  }
+  if (p.buildServices.length > 0) {
+    chain({
+      id: "build",
+      kind: "command",
+      command: buildCommand(t, p.buildServices),
+      triggers: [release],
+    });
+  }
+  chain({
+    id: "check",
+    kind: "command",
+    command: djangoCheckCommand(t, p.webService),
+    triggers: [release],
+  });
+  // The migrate trigger is keyed by migration name, so `pulumi preview --diff` lists exactly the
+  // migrations added (or edited) since the last deploy.
+  const migrateTriggers = [{ release, migrations: p.migrations }];
+  if (p.backup.enabled) {
+    chain({
+      id: "backup",
+      kind: "command",
+      command: backupCommand(t, p.backup.service),
+      triggers: migrateTriggers,
+    });
+  }
+  chain({
+    id: "migrate",
+    kind: "command",
+    command: migrateCommand(t, p.webService),
+    triggers: migrateTriggers,
+  });
+  if (p.collectstatic) {
+    chain({
+      id: "collectstatic",
+      kind: "command",
+      command: collectstaticCommand(t, p.webService),
+      triggers: [release],
+    });
+  }
+  chain({
+    id: "start",
+    kind: "command",
+    command: startCommand(t, [p.webService, ...p.workerServices], p.waitTimeoutSeconds),
+    triggers: [release, p.composeFileHash, p.envDigest],
+  });
+  chain({
+    id: "prune",
+    kind: "command",
+    command: pruneReleasesCommand(t, p.keepReleases),
+    triggers: [release],
+  });
+  return steps;
+}

@@ -1,0 +1,273 @@
+import { z } from "zod";
+
+/**
+ * The stack settings, declared once. Pulumi.yaml's `config:` block is checked against this table by
+ * a unit test, so the documented schema and the validator cannot drift apart.
+ */
+export type ConfigKind = "string" | "integer" | "boolean" | "array" | "object";
+
+export interface ConfigKeySpec {
+  kind: ConfigKind;
+  description: string;
+  secret?: boolean;
+  /** How to set the key correctly; quoted in every error about it. */
+  fix: string;
+}
+
+const HOST_KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+] as const;
+
+export const CONFIG_KEYS = {
+  host: {
+    kind: "string",
+    description: "Hostname or IP address of the server to deploy to.",
+    fix: "pulumi config set host 203.0.113.10",
+  },
+  port: {
+    kind: "integer",
+    description: "SSH port of the server (default 22).",
+    fix: "pulumi config set port 22",
+  },
+  user: {
+    kind: "string",
+    description: "SSH user; it must be allowed to run docker (default deploy).",
+    fix: "pulumi config set user deploy",
+  },
+  hostKey: {
+    kind: "string",
+    description:
+      "The server's SSH public host key ('<type> <base64>'), pinned for every connection. Get it with ssh-keyscan.",
+    fix: "ssh-keyscan -t ed25519 -p <port> <host> | cut -d' ' -f2- | pulumi config set hostKey --",
+  },
+  sshPrivateKey: {
+    kind: "string",
+    secret: true,
+    description: "Private key (OpenSSH PEM) of the deploy user. Must be set with --secret.",
+    fix: "pulumi config set --secret sshPrivateKey < ~/.ssh/deploy_key",
+  },
+  dialErrorLimit: {
+    kind: "integer",
+    description: "How many times to dial the server before failing (default 3).",
+    fix: "pulumi config set dialErrorLimit 3",
+  },
+  dialTimeoutSeconds: {
+    kind: "integer",
+    description: "Timeout of one SSH dial, in seconds (default 10).",
+    fix: "pulumi config set dialTimeoutSeconds 10",
+  },
+  remoteDir: {
+    kind: "string",
+    description:
+      "Absolute directory on the server that holds releases/ and backups/ (default /srv/<composeProject>).",
+    fix: "pulumi config set remoteDir /srv/myapp",
+  },
+  projectPath: {
+    kind: "string",
+    description:
+      "Local path of the Django project to ship (holds manage.py), relative to Pulumi.yaml.",
+    fix: "pulumi config set projectPath path/to/django-project",
+  },
+  composeFile: {
+    kind: "string",
+    description:
+      "The project's compose file, relative to projectPath (default docker-compose.yml).",
+    fix: "pulumi config set composeFile docker-compose.yml",
+  },
+  composeProject: {
+    kind: "string",
+    description:
+      "Compose project name on the server; it names containers and volumes, so never change it on a live stack.",
+    fix: "pulumi config set composeProject myapp",
+  },
+  infraServices: {
+    kind: "array",
+    description:
+      "Compose services that hold state and start first, each with a healthcheck (e.g. db, redis).",
+    fix: 'pulumi config set --path "infraServices[0]" db',
+  },
+  webService: {
+    kind: "string",
+    description:
+      "The compose service that serves HTTP (gunicorn); migrate and collectstatic run in its image.",
+    fix: "pulumi config set webService web",
+  },
+  workerServices: {
+    kind: "array",
+    description:
+      "Compose services started with the new image after migrations (e.g. celery_worker, celery_beat).",
+    fix: 'pulumi config set --path "workerServices[0]" celery_worker',
+  },
+  env: {
+    kind: "object",
+    description: "Plain environment variables written to the server's .env (name -> value).",
+    fix: 'pulumi config set --path "env.DJANGO_ALLOWED_HOSTS" example.com',
+  },
+  secretEnv: {
+    kind: "object",
+    secret: true,
+    description:
+      "Secret environment variables written to the server's .env (name -> value); set each with --secret.",
+    fix: 'pulumi config set --secret --path "secretEnv.DJANGO_SECRET_KEY" <value>',
+  },
+  dockerEnv: {
+    kind: "object",
+    description:
+      "Environment for docker compose on the server, e.g. DOCKER_BUILDKIT: '0' where buildx is missing.",
+    fix: 'pulumi config set --path "dockerEnv.DOCKER_BUILDKIT" 0',
+  },
+  checkMigrations: {
+    kind: "boolean",
+    description: "Analyze the migration graph at preview time and stop on errors (default true).",
+    fix: "pulumi config set checkMigrations true",
+  },
+  failOnMigrationWarnings: {
+    kind: "boolean",
+    description:
+      "Treat migration-graph warnings (e.g. auto-generated names) as errors (default false).",
+    fix: "pulumi config set failOnMigrationWarnings false",
+  },
+  backupBeforeMigrate: {
+    kind: "boolean",
+    description: "pg_dump the database into remoteDir/backups before migrate (default true).",
+    fix: "pulumi config set backupBeforeMigrate true",
+  },
+  backupService: {
+    kind: "string",
+    description: "The PostgreSQL compose service used for the pre-migrate backup (default db).",
+    fix: "pulumi config set backupService db",
+  },
+  collectstatic: {
+    kind: "boolean",
+    description: "Run collectstatic --noinput before the app services start (default true).",
+    fix: "pulumi config set collectstatic true",
+  },
+  waitTimeoutSeconds: {
+    kind: "integer",
+    description: "How long compose waits for services to become healthy, in seconds (default 180).",
+    fix: "pulumi config set waitTimeoutSeconds 180",
+  },
+  keepReleases: {
+    kind: "integer",
+    description: "How many release directories to keep on the server (default 5).",
+    fix: "pulumi config set keepReleases 5",
+  },
+  github: {
+    kind: "object",
+    description:
+      "Optional: manage the GitHub Actions deploy workflow (repository, branch, environment, backend). Off when unset.",
+    fix: 'pulumi config set --path "github.repository" my-org/my-app',
+  },
+} as const satisfies Record<string, ConfigKeySpec>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+const hostname =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const ipv6 = /^[0-9A-Fa-f:]+$/;
+const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const safePath = /^\/(?:[A-Za-z0-9._-]+\/?)+$/;
+
+const service = z
+  .string()
+  .regex(serviceName, "a compose service name: letters, digits, '_', '.', '-'");
+
+/**
+ * Values reach the server's .env single-quoted, which compose reads literally ($, quotes, spaces and
+ * newlines intact); the two things that form cannot carry are refused here rather than mangled.
+ */
+export function envValueProblem(value: string): string | undefined {
+  if (value.includes("\0")) return "a value without NUL bytes";
+  if (value.includes("'"))
+    return "a value without single quotes (compose's .env cannot carry them safely)";
+  if (value.endsWith("\\"))
+    return "a value that does not end with a backslash (compose's .env would misread it)";
+  return undefined;
+}
+
+const envMap = z.record(
+  z
+    .string()
+    .regex(envName, "variable names are letters, digits and '_', not starting with a digit"),
+  z.string().superRefine((v, ctx) => {
+    const problem = envValueProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+);
+
+/** The shape after types are decoded from Pulumi's strings; defaults applied here. */
+export const rawConfigSchema = z
+  .object({
+    host: z
+      .string()
+      .refine(
+        (v) => hostname.test(v) || (v.includes(":") && ipv6.test(v)),
+        "a hostname or IP address",
+      ),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a POSIX user name (lowercase letters, digits, '_', '-')")
+      .default("deploy"),
+    hostKey: z
+      .string()
+      .transform((v) => v.trim())
+      .refine(
+        (v) => {
+          const [type, key] = v.split(/\s+/);
+          return (
+            (HOST_KEY_TYPES as readonly string[]).includes(type) &&
+            /^[A-Za-z0-9+/]+=*$/.test(key ?? "")
+          );
+        },
+        `'<type> <base64>' where type is one of ${HOST_KEY_TYPES.join(", ")}`,
+      ),
+    sshPrivateKey: z
+      .string()
+      .refine(
+        (v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v),
+        "a PEM private key starting with '-----BEGIN ... PRIVATE KEY-----'",
+      ),
+    dialErrorLimit: z.number().int().min(1).max(50).default(3),
+    dialTimeoutSeconds: z.number().int().min(1).max(300).default(10),
+    remoteDir: z
+      .string()
+      .regex(safePath, "an absolute path of letters, digits, '.', '_', '-' and '/'")
+      .refine((v) => !v.split("/").includes(".."), "a path without '..'")
+      .refine((v) => v.replace(/\/+$/, "") !== "", "a directory below '/'")
+      .optional(),
+    projectPath: z.string().min(1),
+    composeFile: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "a relative path inside projectPath")
+      .refine((v) => !v.split("/").includes(".."), "a path inside projectPath (no '..')")
+      .default("docker-compose.yml"),
+    composeProject: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_-]*$/,
+        "lowercase letters, digits, '_' and '-', starting with a letter or digit",
+      ),
+    infraServices: z.array(service).default([]),
+    webService: service.default("web"),
+    workerServices: z.array(service).default([]),
+    env: envMap.default({}),
+    secretEnv: envMap.default({}),
+    dockerEnv: envMap.default({}),
+    checkMigrations: z.boolean().default(true),
+    failOnMigrationWarnings: z.boolean().default(false),
+    backupBeforeMigrate: z.boolean().default(true),
+    backupService: service.default("db"),
+    collectstatic: z.boolean().default(true),
+    waitTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
+    keepReleases: z.number().int().min(1).max(100).default(5),
+    github: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;

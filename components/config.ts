@@ -1,0 +1,94 @@
+import { createHmac } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseConfig } from "./config-parse";
+import type { RawConfig } from "./config-schema";
+import { buildServices, checkComposeRoles, readComposeServices } from "./compose/compose-file";
+
+/** The validated stack settings; secrets stay Outputs marked secret. */
+export interface DeployConfig extends Omit<RawConfig, "sshPrivateKey" | "secretEnv" | "remoteDir"> {
+  project: string;
+  stack: string;
+  remoteDir: string;
+  /** Absolute local path of the Django project. */
+  projectDir: string;
+  buildServices: string[];
+  sshPrivateKey: pulumi.Output<string>;
+  secretEnv: pulumi.Output<Record<string, string>>;
+  secretEnvNames: string[];
+  /**
+   * HMAC of every env value keyed with the SSH private key: it changes with any setting, and cannot
+   * be brute-forced from state by someone without the key.
+   */
+  envDigest: string;
+}
+
+// isConfigSecret is exported by the runtime but not typed.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as {
+  isConfigSecret(key: string): boolean;
+};
+
+/** Checks what the config points at on this machine: the project directory and its compose file. */
+export function checkProjectFiles(raw: RawConfig, baseDir: string, project: string) {
+  const projectDir = resolve(baseDir, raw.projectPath);
+  if (!existsSync(projectDir) || !statSync(projectDir).isDirectory()) {
+    throw new ConfigError([
+      `${project}:projectPath ${JSON.stringify(raw.projectPath)} is not a directory (resolved to ${projectDir}). Fix: pulumi config set projectPath <path of the Django project, relative to Pulumi.yaml>`,
+    ]);
+  }
+  if (!existsSync(resolve(projectDir, "manage.py"))) {
+    throw new ConfigError([
+      `${project}:projectPath ${JSON.stringify(raw.projectPath)} has no manage.py, so it is not a Django project root. Fix: point projectPath at the directory that holds manage.py.`,
+    ]);
+  }
+  const composePath = resolve(projectDir, raw.composeFile);
+  if (!existsSync(composePath)) {
+    throw new ConfigError([
+      `${project}:composeFile ${JSON.stringify(raw.composeFile)} does not exist in ${projectDir}. Fix: pulumi config set composeFile <file name inside projectPath>`,
+    ]);
+  }
+  const services = readComposeServices(composePath);
+  const problems = checkComposeRoles(services, raw, composePath);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { projectDir, composePath, buildServices: buildServices(services) };
+}
+
+export function envDigest(key: string, vars: Record<string, string>): string {
+  const canonical = JSON.stringify(
+    Object.keys(vars)
+      .sort()
+      .map((k) => [k, vars[k]]),
+  );
+  return createHmac("sha256", key).update(canonical).digest("hex").slice(0, 16);
+}
+
+/** The only place that reads pulumi.Config: validate everything before any resource exists. */
+export function loadConfig(): DeployConfig {
+  const project = pulumi.getProject();
+  const prefix = `${project}:`;
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    values[key] = value;
+    if (runtimeConfig.isConfigSecret(fullKey)) secretKeys.add(key);
+  }
+  const raw = parseConfig({ project, values, secretKeys });
+  const files = checkProjectFiles(raw, process.cwd(), project);
+  const { sshPrivateKey, secretEnv, remoteDir, ...plain } = raw;
+  return {
+    ...plain,
+    project,
+    stack: pulumi.getStack(),
+    remoteDir: (remoteDir ?? `/srv/${raw.composeProject}`).replace(/\/+$/, ""),
+    projectDir: files.projectDir,
+    buildServices: files.buildServices,
+    sshPrivateKey: pulumi.secret(sshPrivateKey),
+    secretEnv: pulumi.secret(secretEnv),
+    secretEnvNames: Object.keys(secretEnv).sort(),
+    envDigest: envDigest(sshPrivateKey, { ...plain.env, ...secretEnv }),
+  };
+}

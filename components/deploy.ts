@@ -1,0 +1,67 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { DeployConfig } from "./config";
+import { ComposeStack } from "./compose/compose-stack";
+import { renderEnvFile } from "./compose/env-file";
+import { migrationFileHashes } from "./compose/migration-files";
+import { releaseId as computeReleaseId, sha256 } from "./compose/release";
+import { stageRelease } from "./compose/staging";
+import { Server } from "./server/server";
+
+/** Local, git-ignored directory of content-addressed release copies (what gets uploaded). */
+export const STAGING_DIR = ".pulumi-release";
+
+/** Builds the resources of one deploy from validated config. */
+export function deployRelease(config: DeployConfig) {
+  const releaseId = computeReleaseId(config.projectDir);
+  const stagedReleaseDir = stageRelease(config.projectDir, releaseId, STAGING_DIR);
+
+  const server = new Server("server", {
+    host: config.host,
+    port: config.port,
+    user: config.user,
+    hostKey: config.hostKey,
+    privateKey: config.sshPrivateKey,
+    dialErrorLimit: config.dialErrorLimit,
+    dialTimeoutSeconds: config.dialTimeoutSeconds,
+    remoteDir: config.remoteDir,
+  });
+
+  const envFile = config.secretEnv.apply((secretEnv) =>
+    renderEnvFile({
+      ...config.env,
+      ...secretEnv,
+      APP_RELEASE: releaseId,
+      COMPOSE_PROJECT_NAME: config.composeProject,
+    }),
+  );
+
+  const app = new ComposeStack("app", {
+    server,
+    target: {
+      remoteDir: config.remoteDir,
+      releaseId,
+      composeFile: config.composeFile,
+      composeProject: config.composeProject,
+      dockerEnv: config.dockerEnv,
+    },
+    stagedReleaseDir,
+    envFile: pulumi.secret(envFile),
+    envDigest: config.envDigest,
+    infraServices: config.infraServices,
+    webService: config.webService,
+    workerServices: config.workerServices,
+    buildServices: config.buildServices,
+    migrations: migrationFileHashes(config.projectDir),
+    composeFileHash: sha256(
+      readFileSync(join(config.projectDir, config.composeFile), "utf8"),
+    ).slice(0, 12),
+    backup: { enabled: config.backupBeforeMigrate, service: config.backupService },
+    collectstatic: config.collectstatic,
+    waitTimeoutSeconds: config.waitTimeoutSeconds,
+    keepReleases: config.keepReleases,
+  });
+
+  return { server, app, workflow: undefined as { path: string } | undefined };
+}
