@@ -167,12 +167,10 @@ else:
 
 # Celery: Redis is the broker. Tasks record their outcome in the database (TaskRun),
 # so no result backend is configured.
-REDIS_URL = env("REDIS_URL", default=None)
-CELERY_BROKER_URL = env(
-    "CELERY_BROKER_URL",
-    default=REDIS_URL,
-    required=REDIS_URL is None,
-    hint="Set REDIS_URL (e.g. redis://redis:6379/0) or CELERY_BROKER_URL.",
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or env(
+    "REDIS_URL",
+    required=True,
+    hint="It is the Celery broker, e.g. redis://redis:6379/0 (or set CELERY_BROKER_URL).",
 )
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
