@@ -14,24 +14,30 @@ import { lintOnly, pulumiCloud, selfManagedS3 } from "./variants";
 const INSTALL_SCRIPT = join(__dirname, "..", "..", "..", "scripts", "install-actionlint.sh");
 const HOW_TO_FIX = "run scripts/install-actionlint.sh (builds actionlint, installs shellcheck)";
 
-function findActionlint(): string {
+/** The linter's path, or the reason it cannot run; each test fails on the reason by itself. */
+function findActionlint(): { path: string } | { missing: string } {
   const found = spawnSync("bash", [INSTALL_SCRIPT, "--print-path"], { encoding: "utf8" });
-  assert.equal(found.status, 0, `actionlint is not installed: ${HOW_TO_FIX}.\n${found.stderr}`);
-  return found.stdout.trim();
+  if (found.status !== 0) {
+    return { missing: `actionlint is not installed: ${HOW_TO_FIX}.\n${found.stderr}` };
+  }
+  const shellcheck = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
+  if (shellcheck.status !== 0) {
+    return {
+      missing: `shellcheck is not on PATH, so actionlint would not check run: scripts: ${HOW_TO_FIX}.`,
+    };
+  }
+  return { path: found.stdout.trim() };
 }
 
 describe("actionlint accepts every rendered workflow", () => {
-  let actionlint = "";
+  const linter = findActionlint();
+  const actionlint = (): string => {
+    if ("missing" in linter) assert.fail(linter.missing);
+    return linter.path;
+  };
   let repo = "";
 
   before(() => {
-    actionlint = findActionlint();
-    const shellcheck = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
-    assert.equal(
-      shellcheck.status,
-      0,
-      `shellcheck is not on PATH, so actionlint would not check run: scripts: ${HOW_TO_FIX}.`,
-    );
     // A scratch repository, so actionlint finds no project config but ours.
     repo = mkdtempSync(join(tmpdir(), "workflow-lint-"));
     mkdirSync(join(repo, ".git"));
@@ -47,7 +53,7 @@ describe("actionlint accepts every rendered workflow", () => {
       const file = join(repo, ".github", "workflows", `${variant.name}.yml`);
       const model = buildWorkflowModel(variant.settings);
       writeFileSync(file, renderWorkflow(model, { stack: variant.settings.stack }));
-      const result = spawnSync(actionlint, ["-no-color", "-verbose", file], {
+      const result = spawnSync(actionlint(), ["-no-color", "-verbose", file], {
         cwd: repo,
         encoding: "utf8",
       });
@@ -62,7 +68,7 @@ describe("actionlint accepts every rendered workflow", () => {
       file,
       "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo $FOO\n",
     );
-    const result = spawnSync(actionlint, ["-no-color", file], { cwd: repo, encoding: "utf8" });
+    const result = spawnSync(actionlint(), ["-no-color", file], { cwd: repo, encoding: "utf8" });
     rmSync(file);
     assert.equal(result.status, 1);
     assert.match(result.stdout, /SC2086/);
