@@ -173,6 +173,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL") or env(
     hint="It is the Celery broker, e.g. redis://redis:6379/0 (or set CELERY_BROKER_URL).",
 )
 CELERY_TASK_IGNORE_RESULT = True
+# Celery >= 5.3 warns unless this is explicit; older versions ignore the key.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
