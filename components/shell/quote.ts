@@ -14,7 +14,10 @@ export function and(...commands: string[]): string {
   return commands.join(" && ");
 }
 
-/** `<check> || { echo <message> >&2; exit 1; }`: a precondition with a message that says the fix. */
+/**
+ * `<check> || { printf '%s\n' <message> >&2; exit 1; }`: a precondition with a message that says
+ * the fix. printf, not echo: dash's echo rewrites backslash sequences in the message.
+ */
 export function orFail(check: string, message: string): string {
-  return `${check} || { ${argv("echo", message)} >&2; exit 1; }`;
+  return `${check} || { ${argv("printf", "%s\\n", message)} >&2; exit 1; }`;
 }
