@@ -1,0 +1,186 @@
+// A Pulumi workspace outside the repo that deploys to this machine's loopback sshd: shared by the
+// README's main job (scripts/deploy-local.ts) and the end-to-end tests, so both run the same path.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+
+export const REPO = resolve(__dirname, "..", "..");
+export const STACK = "local";
+
+export interface Sshd {
+  port: number;
+  privateKeyFile: string;
+  hostKey: string;
+}
+
+export interface Workspace {
+  dir: string;
+  /** The Django project this workspace deploys. */
+  projectDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): RunResult {
+  const result: SpawnSyncReturns<string> = spawnSync(cmd, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    input: options.input,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function must(what: string, result: RunResult): RunResult {
+  if (result.code !== 0) {
+    throw new Error(`${what} failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** The engine's bin directory, from the installer (which builds it when missing). */
+export function engineBinDir(): string {
+  return must(
+    "scripts/install-engine.sh --print-path",
+    run("bash", [join(REPO, "scripts/install-engine.sh"), "--print-path"]),
+  ).stdout.trim();
+}
+
+/** Starts (or reuses) the loopback sshd whose state lives in `dir`. */
+export function startSshd(dir: string): Sshd {
+  mkdirSync(dir, { recursive: true });
+  must("scripts/start-sshd.sh", run("bash", [join(REPO, "scripts/start-sshd.sh"), dir]));
+  const vars = JSON.parse(readFileSync(join(dir, "env.json"), "utf8")) as Record<string, string>;
+  return {
+    port: Number(vars.SSH_PORT),
+    privateKeyFile: vars.SSH_PRIVATE_KEY_FILE,
+    hostKey: vars.HOST_KEY,
+  };
+}
+
+export function stopSshd(dir: string): void {
+  run("bash", [join(REPO, "scripts/start-sshd.sh"), "--stop", dir]);
+}
+
+/**
+ * Lays out `dir` as a Pulumi project that runs this repo's program (symlinks), with its own state
+ * backend and stack file, so nothing is written into the repo.
+ */
+export function createWorkspace(dir: string, options: { copyExample: boolean }): Workspace {
+  mkdirSync(join(dir, "state"), { recursive: true });
+  writeFileSync(join(dir, "Pulumi.yaml"), readFileSync(join(REPO, "Pulumi.yaml")));
+  for (const name of ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"]) {
+    if (!existsSync(join(dir, name))) symlinkSync(join(REPO, name), join(dir, name));
+  }
+  let projectDir = join(REPO, "examples", "django-app");
+  if (options.copyExample) {
+    projectDir = join(dir, "django-app");
+    cpSync(join(REPO, "examples", "django-app"), projectDir, {
+      recursive: true,
+      filter: (src) => !src.includes("__pycache__"),
+    });
+  }
+  const binDir = engineBinDir();
+  const passphraseFile = join(dir, "passphrase");
+  if (!existsSync(passphraseFile))
+    writeFileSync(passphraseFile, randomBytes(24).toString("hex"), { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${binDir}:${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${join(dir, "state")}`,
+    PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    NO_COLOR: "1",
+  };
+  delete env.PULUMI_CONFIG_PASSPHRASE;
+  return { dir, projectDir, env };
+}
+
+export function pulumi(ws: Workspace, args: string[], input?: string): RunResult {
+  return run("pulumi", [...args, "--non-interactive"], { cwd: ws.dir, env: ws.env, input });
+}
+
+/** Creates the stack (if new) and writes its config from Pulumi.local.yaml plus this machine's sshd. */
+export function configureStack(
+  ws: Workspace,
+  sshd: Sshd,
+  extra: { webPort: number; remoteDir: string; composeProject: string },
+): void {
+  if (pulumi(ws, ["stack", "select", STACK]).code !== 0) {
+    must(
+      "pulumi stack init",
+      pulumi(ws, ["stack", "init", STACK, "--secrets-provider", "passphrase"]),
+    );
+  }
+  const template = parse(readFileSync(join(REPO, `Pulumi.${STACK}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const stackFile = join(ws.dir, `Pulumi.${STACK}.yaml`);
+  const current = (existsSync(stackFile) ? parse(readFileSync(stackFile, "utf8")) : {}) as {
+    config?: Record<string, unknown>;
+  };
+  const p = (key: string) => `django-deploy:${key}`;
+  const env = {
+    ...(template.config[p("env")] as Record<string, string>),
+    WEB_PORT: String(extra.webPort),
+  };
+  const config: Record<string, unknown> = {
+    ...template.config,
+    [p("projectPath")]: ws.projectDir,
+    [p("host")]: "127.0.0.1",
+    [p("port")]: sshd.port,
+    [p("user")]: "root",
+    [p("hostKey")]: sshd.hostKey,
+    [p("remoteDir")]: extra.remoteDir,
+    [p("composeProject")]: extra.composeProject,
+    [p("env")]: env,
+  };
+  for (const key of [p("sshPrivateKey"), p("secretEnv")]) {
+    if (current.config?.[key] !== undefined) config[key] = current.config[key];
+  }
+  writeFileSync(stackFile, stringify({ ...current, config }));
+
+  must(
+    "pulumi config set sshPrivateKey",
+    pulumi(
+      ws,
+      ["config", "set", "--stack", STACK, "--secret", "sshPrivateKey"],
+      readFileSync(sshd.privateKeyFile, "utf8"),
+    ),
+  );
+  // Generated once per workspace and kept: a new one would not match the database's password.
+  const secretsFile = join(ws.dir, "app-secrets.json");
+  if (!existsSync(secretsFile)) {
+    const secrets = {
+      DJANGO_SECRET_KEY: randomBytes(32).toString("base64url"),
+      POSTGRES_PASSWORD: randomBytes(16).toString("hex"),
+    };
+    writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  }
+  const secrets = JSON.parse(readFileSync(secretsFile, "utf8")) as Record<string, string>;
+  for (const [name, value] of Object.entries(secrets)) {
+    must(
+      `pulumi config set secretEnv.${name}`,
+      pulumi(
+        ws,
+        ["config", "set", "--stack", STACK, "--secret", "--path", `secretEnv.${name}`],
+        value,
+      ),
+    );
+  }
+}
