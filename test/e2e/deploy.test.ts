@@ -1,0 +1,276 @@
+// A real `pulumi up` of examples/django-app to this machine: the engine built from Go modules, a
+// loopback sshd, dockerd, Postgres, Redis, gunicorn and Celery. The scenarios build on each other.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  configureStack,
+  createWorkspace,
+  pulumi,
+  STACK,
+  startSshd,
+  stopSshd,
+  type Workspace,
+} from "../../scripts/lib/local-stack";
+import { migrationFileHashes } from "../../components/compose/migration-files";
+import { containerIdentity, containerOf, eventually, http, psql, sh } from "./helpers";
+
+const suffix = Math.random().toString(36).slice(2, 8);
+const PROJECT = `e2e${suffix}`;
+const WEB_PORT = 18100 + Math.floor(Math.random() * 800);
+const BASE = `http://127.0.0.1:${WEB_PORT}`;
+const dir = mkdtempSync(join(tmpdir(), "django-deploy-e2e-"));
+let ws: Workspace;
+
+function up(...args: string[]) {
+  return pulumi(ws, ["up", "--yes", "--stack", STACK, ...args]);
+}
+
+function outputs(): Record<string, unknown> {
+  const r = pulumi(ws, ["stack", "output", "--json", "--stack", STACK]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+function appliedRows(): string[] {
+  return psql(
+    containerOf(PROJECT, "db")!,
+    "select app || '.' || name from django_migrations where app in ('accounts','billing','settings') order by 1",
+  );
+}
+
+function releaseMigrations(): string[] {
+  return Object.keys(migrationFileHashes(ws.projectDir)).sort();
+}
+
+function addMigration(file: string, body: string) {
+  writeFileSync(join(ws.projectDir, "billing", "migrations", file), body);
+}
+
+const NEW_MODEL_MIGRATION = `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("billing", "0002_wallettransaction"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="Coupon",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=32, unique=True)),
+            ],
+        ),
+    ]
+`;
+
+function runPythonMigration(body: string) {
+  return `from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+${body}
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("billing", "0003_coupon"),
+    ]
+
+    operations = [
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]
+`;
+}
+
+async function health(): Promise<{ status: number; json: Record<string, unknown> }> {
+  const r = await http(`${BASE}/healthz/`);
+  return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> };
+}
+
+describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }, () => {
+  before(() => {
+    ws = createWorkspace(dir, { copyExample: true });
+    const sshd = startSshd(join(dir, "sshd"));
+    configureStack(ws, sshd, {
+      webPort: WEB_PORT,
+      remoteDir: `/srv/${PROJECT}`,
+      composeProject: PROJECT,
+    });
+  });
+
+  after(() => {
+    stopSshd(join(dir, "sshd"));
+    // Tear down what the scenarios left (the volume is kept by design, so remove it here).
+    sh("docker", ["compose", "-p", PROJECT, "down", "--remove-orphans", "--volumes"]);
+    for (const volume of [`${PROJECT}_pgdata`, `${PROJECT}_static`])
+      sh("docker", ["volume", "rm", "-f", volume]);
+    rmSync(`/srv/${PROJECT}`, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a. first deploy: migrations applied, static collected, web healthy, Celery works", async () => {
+    const r = up();
+    assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+
+    const expected = releaseMigrations();
+    assert.deepEqual(appliedRows(), expected);
+    const out = outputs();
+    const appliedLocal = (out.migrationsApplied as string[]).filter((m) =>
+      /^(accounts|billing|settings)\./.test(m),
+    );
+    assert.deepEqual(appliedLocal.sort(), expected);
+    assert.deepEqual(out.migrationsInRelease, expected);
+    assert.deepEqual(out.appServices, ["web", "celery_worker", "celery_beat"]);
+
+    const h = await health();
+    assert.equal(h.status, 200);
+    assert.equal(h.json.release, out.releaseId);
+    assert.deepEqual(h.json.migrations, { applied: true, unapplied: 0, pending: [] });
+
+    const css = await http(`${BASE}/static/site.css`);
+    assert.equal(css.status, 200, "collectstatic output is served");
+    assert.equal(css.body, readFileSync(join(ws.projectDir, "static", "site.css"), "utf8"));
+
+    const ping = await http(`${BASE}/tasks/ping/`, { method: "POST" });
+    assert.equal(ping.status, 202, ping.body);
+    const { id } = JSON.parse(ping.body) as { id: number };
+    const run = await eventually("the Celery worker ran the ping task", 90, async () => {
+      const detail = JSON.parse((await http(`${BASE}/tasks/ping/${id}/`)).body) as {
+        status: string;
+      };
+      return detail.status === "done" ? detail : undefined;
+    });
+    assert.equal(run.status, "done");
+  });
+
+  it("b. a second up with nothing changed changes nothing and runs nothing", () => {
+    const before = ["web", "celery_worker", "db"].map((s) => containerIdentity(PROJECT, s));
+    const preview = pulumi(ws, ["preview", "--expect-no-changes", "--stack", STACK]);
+    assert.equal(preview.code, 0, `preview saw changes:\n${preview.stdout}\n${preview.stderr}`);
+    const r = up("--expect-no-changes");
+    assert.equal(r.code, 0, `up saw changes:\n${r.stdout}\n${r.stderr}`);
+    assert.doesNotMatch(r.stdout, /\b(created|updated|replaced|deleted)\b/);
+    assert.deepEqual(
+      ["web", "celery_worker", "db"].map((s) => containerIdentity(PROJECT, s)),
+      before,
+    );
+  });
+
+  it("c. a new migration: preview names it, up applies exactly it, earlier rows survive", () => {
+    const db = containerOf(PROJECT, "db")!;
+    const rowsBefore = psql(db, "select id, status from settings_taskrun order by id");
+    assert.ok(rowsBefore.length > 0);
+    addMigration("0003_coupon.py", NEW_MODEL_MIGRATION);
+
+    const preview = pulumi(ws, ["preview", "--diff", "--stack", STACK]);
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /billing\.0003_coupon/);
+    assert.doesNotMatch(preview.stdout, /\+\s+"?billing\.0002_wallettransaction/);
+
+    const r = up();
+    assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(outputs().migrationsApplied, ["billing.0003_coupon"]);
+    assert.ok(appliedRows().includes("billing.0003_coupon"));
+    assert.deepEqual(psql(db, "select id, status from settings_taskrun order by id"), rowsBefore);
+  });
+
+  it("d. a failing migration stops the deploy; the previous release keeps serving", async () => {
+    const db = containerOf(PROJECT, "db")!;
+    const releaseBefore = outputs().releaseId;
+    const servingBefore = ["web", "celery_worker", "celery_beat"].map((s) =>
+      containerIdentity(PROJECT, s),
+    );
+    const rowsBefore = psql(db, "select id, status from settings_taskrun order by id");
+    addMigration(
+      "0004_backfill.py",
+      runPythonMigration('    raise RuntimeError("backfill failed on purpose")'),
+    );
+
+    const failed = up();
+    assert.notEqual(failed.code, 0, "pulumi up must fail when a migration raises");
+    assert.match(failed.stdout + failed.stderr, /backfill failed on purpose/);
+    assert.deepEqual(
+      ["web", "celery_worker", "celery_beat"].map((s) => containerIdentity(PROJECT, s)),
+      servingBefore,
+      "the app services were not restarted",
+    );
+    const h = await health();
+    assert.equal(h.status, 200);
+    assert.equal(h.json.release, releaseBefore, "the web still answers as the previous release");
+    assert.ok(!appliedRows().includes("billing.0004_backfill"));
+    assert.deepEqual(psql(db, "select id, status from settings_taskrun order by id"), rowsBefore);
+
+    addMigration(
+      "0004_backfill.py",
+      runPythonMigration("    apps.get_model('billing', 'Coupon').objects.create(code='WELCOME')"),
+    );
+    const fixed = up();
+    assert.equal(
+      fixed.code,
+      0,
+      `pulumi up after the fix failed:\n${fixed.stdout}\n${fixed.stderr}`,
+    );
+    assert.deepEqual(outputs().migrationsApplied, ["billing.0004_backfill"]);
+    assert.deepEqual(psql(db, "select code from billing_coupon"), ["WELCOME"]);
+    const after = await health();
+    assert.equal(after.json.release, outputs().releaseId);
+    assert.notEqual(after.json.release, releaseBefore);
+  });
+
+  it("e. pulumi destroy stops the stack and keeps the database volume and its data", async () => {
+    const rowsBefore = psql(
+      containerOf(PROJECT, "db")!,
+      "select id, status from settings_taskrun order by id",
+    );
+    const r = pulumi(ws, ["destroy", "--yes", "--stack", STACK]);
+    assert.equal(r.code, 0, `pulumi destroy failed:\n${r.stdout}\n${r.stderr}`);
+    assert.equal(containerOf(PROJECT, "web"), undefined, "the app was stopped");
+    assert.equal(containerOf(PROJECT, "db"), undefined);
+    assert.equal(
+      sh("docker", ["volume", "inspect", `${PROJECT}_pgdata`]).code,
+      0,
+      "the volume is still there",
+    );
+
+    // Read the data back with a throwaway Postgres on the same volume.
+    const name = `${PROJECT}-inspect`;
+    const password = JSON.parse(readFileSync(join(dir, "app-secrets.json"), "utf8"))
+      .POSTGRES_PASSWORD as string;
+    const start = sh("docker", [
+      "run",
+      "-d",
+      "--name",
+      name,
+      "-v",
+      `${PROJECT}_pgdata:/var/lib/postgresql/data`,
+      "-e",
+      "POSTGRES_USER=app",
+      "-e",
+      "POSTGRES_DB=app",
+      "-e",
+      `POSTGRES_PASSWORD=${password}`,
+      "django-deploy/postgres:bookworm",
+    ]);
+    assert.equal(start.code, 0, start.stderr);
+    try {
+      await eventually("postgres on the kept volume is ready", 60, async () =>
+        sh("docker", ["exec", name, "pg_isready", "-h", "127.0.0.1", "-U", "app"]).code === 0
+          ? true
+          : undefined,
+      );
+      assert.deepEqual(
+        psql(name, "select id, status from settings_taskrun order by id"),
+        rowsBefore,
+      );
+    } finally {
+      sh("docker", ["rm", "-f", name]);
+    }
+  });
+});
