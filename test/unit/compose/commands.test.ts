@@ -1,0 +1,500 @@
+import assert from "node:assert/strict";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+
+import {
+  backupCommand,
+  buildCommand,
+  collectstaticCommand,
+  composeDownCommand,
+  type ComposeTarget,
+  composeWords,
+  currentLink,
+  djangoCheckCommand,
+  infraUpCommand,
+  migrateCommand,
+  pruneReleasesCommand,
+  releaseDir,
+  startCommand,
+  TEARDOWN_REGISTER,
+  writeEnvFileCommand,
+} from "../../../components/compose/commands";
+import { HOSTILE, makeSandbox, type Sandbox } from "../shell/sandbox";
+
+const PLAIN: ComposeTarget = {
+  remoteDir: "/srv/app",
+  releaseId: "abc123def456",
+  composeFile: "docker-compose.yml",
+  composeProject: "shop",
+  dockerEnv: {},
+};
+
+/** Every path-like input and every dockerEnv value carries shell syntax that must stay data. */
+const HOSTILE_TARGET: ComposeTarget = {
+  remoteDir: "/srv/my app/$(touch CANARY)",
+  releaseId: "r`touch CANARY`;x",
+  composeFile: "d c'\"*.yml",
+  composeProject: "p&&q",
+  dockerEnv: { Z: "a b$(touch CANARY)`touch CANARY`;&&*\n'\"", A: "\\x y", DOCKER_BUILDKIT: "0" },
+};
+
+function build(t: ComposeTarget): [string, string][] {
+  return [
+    ["writeEnvFileCommand", writeEnvFileCommand(t)],
+    ["infraUpCommand db redis 60", infraUpCommand(t, ["db", "redis"], 60)],
+    ["buildCommand web worker", buildCommand(t, ["web", "worker"])],
+    ["djangoCheckCommand", djangoCheckCommand(t, "web")],
+    ["migrateCommand", migrateCommand(t, "web")],
+    ["collectstaticCommand", collectstaticCommand(t, "web")],
+    ["backupCommand", backupCommand(t, "db")],
+    ["startCommand", startCommand(t, ["web", "celery_worker", "celery_beat"], 90)],
+    ["pruneReleasesCommand", pruneReleasesCommand(t, 3)],
+    ["composeDownCommand", composeDownCommand(t)],
+  ];
+}
+
+describe("compose command builders: exact strings, plain target", () => {
+  const expected: [string, string][] = [
+    [
+      "writeEnvFileCommand",
+      "umask 077 && cat > /srv/app/releases/abc123def456/.env.tmp && chmod 600 /srv/app/releases/abc123def456/.env.tmp && mv -f /srv/app/releases/abc123def456/.env.tmp /srv/app/releases/abc123def456/.env",
+    ],
+    [
+      "infraUpCommand db redis 60",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env up --detach --wait --wait-timeout 60 db redis",
+    ],
+    [
+      "buildCommand web worker",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env build web worker",
+    ],
+    [
+      "djangoCheckCommand",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py check",
+    ],
+    [
+      "migrateCommand",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py migrate --noinput && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py migrate --check",
+    ],
+    [
+      "collectstaticCommand",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py collectstatic --noinput",
+    ],
+    [
+      "backupCommand",
+      'mkdir -p -- /srv/app/backups && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > /srv/app/backups/pre-migrate-abc123def456.dump.tmp && mv -f /srv/app/backups/pre-migrate-abc123def456.dump.tmp /srv/app/backups/pre-migrate-abc123def456.dump',
+    ],
+    [
+      "startCommand",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env up --detach --no-build --wait --wait-timeout 90 web celery_worker celery_beat && ln -sfn /srv/app/releases/abc123def456 /srv/app/current",
+    ],
+    [
+      "pruneReleasesCommand",
+      "cd /srv/app/releases && ls -1t | grep -vxF abc123def456 | tail -n +3 | xargs -r rm -rf --",
+    ],
+    [
+      "composeDownCommand",
+      "if [ -e /srv/app/current ]; then docker compose --project-name shop --project-directory /srv/app/current --file /srv/app/current/docker-compose.yml --env-file /srv/app/current/.env down --remove-orphans; fi",
+    ],
+  ];
+  const actual = build(PLAIN);
+  for (const [i, [name, command]] of expected.entries()) {
+    it(name, () => assert.equal(actual[i][1], command));
+  }
+  it("paths and the teardown create", () => {
+    assert.equal(releaseDir(PLAIN), "/srv/app/releases/abc123def456");
+    assert.equal(currentLink("/srv/app"), "/srv/app/current");
+    assert.equal(TEARDOWN_REGISTER, "true");
+  });
+});
+
+describe("compose command builders: exact strings, hostile target and dockerEnv (sorted by name)", () => {
+  const expected: [string, string][] = [
+    [
+      "writeEnvFileCommand",
+      "umask 077 && cat > '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env.tmp' && chmod 600 '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env.tmp' && mv -f '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env.tmp' '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env'",
+    ],
+    [
+      "infraUpCommand db redis 60",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' up --detach --wait --wait-timeout 60 db redis",
+    ],
+    [
+      "buildCommand web worker",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' build web worker",
+    ],
+    [
+      "djangoCheckCommand",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py check",
+    ],
+    [
+      "migrateCommand",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py migrate --noinput && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py migrate --check",
+    ],
+    [
+      "collectstaticCommand",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py collectstatic --noinput",
+    ],
+    [
+      "backupCommand",
+      "mkdir -p -- '/srv/my app/$(touch CANARY)/backups' && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' exec -T db sh -c 'pg_dump --format=custom --no-owner --username \"$POSTGRES_USER\" \"${POSTGRES_DB:-$POSTGRES_USER}\"' > '/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x.dump.tmp' && mv -f '/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x.dump.tmp' '/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x.dump'",
+    ],
+    [
+      "startCommand",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' up --detach --no-build --wait --wait-timeout 90 web celery_worker celery_beat && ln -sfn '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' '/srv/my app/$(touch CANARY)/current'",
+    ],
+    [
+      "pruneReleasesCommand",
+      "cd '/srv/my app/$(touch CANARY)/releases' && ls -1t | grep -vxF 'r`touch CANARY`;x' | tail -n +3 | xargs -r rm -rf --",
+    ],
+    [
+      "composeDownCommand",
+      "if [ -e '/srv/my app/$(touch CANARY)/current' ]; then env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/current' --file \"/srv/my app/\\$(touch CANARY)/current/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/current/.env' down --remove-orphans; fi",
+    ],
+  ];
+  const actual = build(HOSTILE_TARGET);
+  for (const [i, [name, command]] of expected.entries()) {
+    it(name, () => assert.equal(actual[i][1], command));
+  }
+});
+
+describe("compose commands under a real /bin/sh with a recording docker stub", () => {
+  const boxes: Sandbox[] = [];
+  after(() => boxes.forEach((b) => b.cleanup()));
+
+  /** A target below a fresh sandbox whose every part is hostile; its release dir exists. */
+  function setup(behaviour?: string) {
+    const box = makeSandbox(behaviour);
+    boxes.push(box);
+    const t: ComposeTarget = {
+      remoteDir: join(box.dir, `srv ${HOSTILE}`),
+      releaseId: "rel 'q' \"d\" $(touch CANARY);x`touch CANARY`",
+      composeFile: "dc $(touch CANARY) 'q' *.yml",
+      composeProject: "p;touch CANARY",
+      dockerEnv: { Z: HOSTILE, A: "\\x y", DOCKER_BUILDKIT: "0" },
+    };
+    const rel = releaseDir(t);
+    mkdirSync(rel, { recursive: true });
+    const compose = [
+      "compose",
+      "--project-name",
+      t.composeProject,
+      "--project-directory",
+      rel,
+      "--file",
+      `${rel}/${t.composeFile}`,
+      "--env-file",
+      `${rel}/.env`,
+    ];
+    return { box, t, rel, compose };
+  }
+
+  function assertDockerEnv(box: Sandbox) {
+    for (const call of box.calls()) {
+      assert.equal(call.env.Z, HOSTILE);
+      assert.equal(call.env.A, "\\x y");
+      assert.equal(call.env.DOCKER_BUILDKIT, "0");
+    }
+  }
+
+  const single: [string, (t: ComposeTarget) => string, string[]][] = [
+    [
+      "infraUpCommand",
+      (t) => infraUpCommand(t, ["db", "redis"], 60),
+      ["up", "--detach", "--wait", "--wait-timeout", "60", "db", "redis"],
+    ],
+    ["buildCommand", (t) => buildCommand(t, ["web", "worker"]), ["build", "web", "worker"]],
+    [
+      "djangoCheckCommand",
+      (t) => djangoCheckCommand(t, "web"),
+      ["run", "--rm", "--no-deps", "-T", "web", "python", "manage.py", "check"],
+    ],
+    [
+      "collectstaticCommand",
+      (t) => collectstaticCommand(t, "web"),
+      [
+        "run",
+        "--rm",
+        "--no-deps",
+        "-T",
+        "web",
+        "python",
+        "manage.py",
+        "collectstatic",
+        "--noinput",
+      ],
+    ],
+  ];
+  for (const [name, make, tail] of single) {
+    it(`${name}: one docker call with exactly the intended argv and env, nothing executed`, () => {
+      const { box, t, compose } = setup();
+      const result = box.run(make(t));
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(
+        box.calls().map((c) => c.argv),
+        [[...compose, ...tail]],
+      );
+      assertDockerEnv(box);
+      assert.deepEqual(box.canaries(), []);
+    });
+  }
+
+  it("composeWords is the argv prefix every compose call gets", () => {
+    const { t, compose } = setup();
+    assert.deepEqual(composeWords(t), [
+      "env",
+      "A=\\x y",
+      "DOCKER_BUILDKIT=0",
+      `Z=${HOSTILE}`,
+      "docker",
+      ...compose,
+    ]);
+  });
+
+  it("migrateCommand: migrate --noinput then migrate --check, in the new image", () => {
+    const { box, t, compose } = setup();
+    const result = box.run(migrateCommand(t, "web"));
+    assert.equal(result.status, 0, result.stderr);
+    const run = ["run", "--rm", "--no-deps", "-T", "web", "python", "manage.py", "migrate"];
+    assert.deepEqual(
+      box.calls().map((c) => c.argv),
+      [
+        [...compose, ...run, "--noinput"],
+        [...compose, ...run, "--check"],
+      ],
+    );
+    assertDockerEnv(box);
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("migrateCommand: a failing migrate stops before the check and fails the command", () => {
+    const { box, t } = setup('case "$*" in *--noinput*) exit 3;; esac; exit 0');
+    const result = box.run(migrateCommand(t, "web"));
+    assert.equal(result.status, 3);
+    assert.equal(box.calls().length, 1);
+  });
+
+  it("backupCommand: the dump from `exec` lands in backups/pre-migrate-<release>.dump, no .tmp", () => {
+    const { box, t, compose } = setup('[ "$1" = compose ] && printf "DUMP\\0BYTES"; exit 0');
+    const result = box.run(backupCommand(t, "db"));
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(
+      box.calls().map((c) => c.argv),
+      [
+        [
+          ...compose,
+          "exec",
+          "-T",
+          "db",
+          "sh",
+          "-c",
+          'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"',
+        ],
+      ],
+    );
+    assertDockerEnv(box);
+    const backups = join(t.remoteDir, "backups");
+    assert.deepEqual(readdirSync(backups), [`pre-migrate-${t.releaseId}.dump`]);
+    assert.equal(
+      readFileSync(join(backups, `pre-migrate-${t.releaseId}.dump`), "latin1"),
+      "DUMP\0BYTES",
+    );
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("backupCommand: a failing pg_dump fails the step and leaves no finished dump", () => {
+    const { box, t } = setup("echo partial; exit 1");
+    const result = box.run(backupCommand(t, "db"));
+    assert.equal(result.status, 1);
+    assert.equal(
+      existsSync(join(t.remoteDir, "backups", `pre-migrate-${t.releaseId}.dump`)),
+      false,
+    );
+  });
+
+  it("startCommand: up --no-build --wait for the app services, then current -> this release", () => {
+    const { box, t, rel, compose } = setup();
+    const result = box.run(startCommand(t, ["web", "celery_worker"], 90));
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(
+      box.calls().map((c) => c.argv),
+      [
+        [
+          ...compose,
+          "up",
+          "--detach",
+          "--no-build",
+          "--wait",
+          "--wait-timeout",
+          "90",
+          "web",
+          "celery_worker",
+        ],
+      ],
+    );
+    assertDockerEnv(box);
+    assert.equal(readlinkSync(currentLink(t.remoteDir)), rel);
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("startCommand: replaces an existing current link (redeploy), never descends into it", () => {
+    const { box, t, rel } = setup();
+    const old = join(t.remoteDir, "releases", "old");
+    mkdirSync(old);
+    symlinkSync(old, currentLink(t.remoteDir));
+    assert.equal(box.run(startCommand(t, ["web"], 90)).status, 0);
+    assert.equal(readlinkSync(currentLink(t.remoteDir)), rel);
+    assert.deepEqual(readdirSync(old), []);
+  });
+
+  it("startCommand: services failing their healthchecks leave current where it was", () => {
+    const { box, t } = setup("exit 1");
+    const old = join(t.remoteDir, "releases", "old");
+    mkdirSync(old);
+    symlinkSync(old, currentLink(t.remoteDir));
+    assert.equal(box.run(startCommand(t, ["web"], 90)).status, 1);
+    assert.equal(readlinkSync(currentLink(t.remoteDir)), old);
+  });
+
+  it("composeDownCommand: without a current release it does nothing and succeeds", () => {
+    const { box, t } = setup();
+    const result = box.run(composeDownCommand(t));
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(box.calls(), []);
+  });
+
+  it("composeDownCommand: down --remove-orphans (never -v) in the current release", () => {
+    const { box, t, rel } = setup();
+    symlinkSync(rel, currentLink(t.remoteDir));
+    const result = box.run(composeDownCommand(t));
+    assert.equal(result.status, 0, result.stderr);
+    const cur = currentLink(t.remoteDir);
+    assert.deepEqual(
+      box.calls().map((c) => c.argv),
+      [
+        [
+          "compose",
+          "--project-name",
+          t.composeProject,
+          "--project-directory",
+          cur,
+          "--file",
+          `${cur}/${t.composeFile}`,
+          "--env-file",
+          `${cur}/.env`,
+          "down",
+          "--remove-orphans",
+        ],
+      ],
+    );
+    assertDockerEnv(box);
+    assert.deepEqual(box.canaries(), []);
+  });
+});
+
+describe("writeEnvFileCommand under a real /bin/sh", () => {
+  const boxes: Sandbox[] = [];
+  after(() => boxes.forEach((b) => b.cleanup()));
+  const content = `# header\nSECRET='${'$(touch CANARY) `touch CANARY` ; && * "x"'}'\nB='line1\nline2'\n`;
+
+  function setup() {
+    const box = makeSandbox();
+    boxes.push(box);
+    const t: ComposeTarget = {
+      remoteDir: join(box.dir, `srv ${HOSTILE}`),
+      releaseId: "rel $(touch CANARY) 'q'",
+      composeFile: "docker-compose.yml",
+      composeProject: "app",
+      dockerEnv: {},
+    };
+    mkdirSync(releaseDir(t), { recursive: true });
+    return { box, t, env: join(releaseDir(t), ".env") };
+  }
+
+  it("writes stdin byte for byte, mode 0600, and leaves no .tmp", () => {
+    const { box, t, env } = setup();
+    const result = box.run(writeEnvFileCommand(t), { input: content });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(env, "utf8"), content);
+    assert.equal(statSync(env).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(releaseDir(t)), [".env"]);
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("replaces an existing world-readable .env: new content, mode 0600", () => {
+    const { box, t, env } = setup();
+    writeFileSync(env, "OLD='1'\n", { mode: 0o644 });
+    const result = box.run(writeEnvFileCommand(t), { input: "NEW='2'\n" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(readFileSync(env, "utf8"), "NEW='2'\n");
+    assert.equal(statSync(env).mode & 0o777, 0o600);
+    assert.equal(lstatSync(env).isFile(), true);
+    assert.deepEqual(readdirSync(releaseDir(t)), [".env"]);
+  });
+
+  it("fails when the release directory is missing (upload did not happen)", () => {
+    const { box, t } = setup();
+    const missing = { ...t, releaseId: "not-uploaded" };
+    assert.notEqual(box.run(writeEnvFileCommand(missing), { input: content }).status, 0);
+  });
+});
+
+describe("pruneReleasesCommand under a real /bin/sh", () => {
+  const boxes: Sandbox[] = [];
+  after(() => boxes.forEach((b) => b.cleanup()));
+
+  /** releases/r1..rN, r1 oldest; each holds a file so rm -rf has work to do. */
+  function setup(n: number) {
+    const box = makeSandbox();
+    boxes.push(box);
+    const remoteDir = join(box.dir, `srv ${HOSTILE}`);
+    const releases = join(remoteDir, "releases");
+    const now = Date.now() / 1000;
+    for (let i = 1; i <= n; i++) {
+      const dir = join(releases, `r${i}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "manage.py"), "");
+      utimesSync(dir, now - 1000 + i * 10, now - 1000 + i * 10);
+    }
+    const target = (releaseId: string): ComposeTarget => ({
+      remoteDir,
+      releaseId,
+      composeFile: "docker-compose.yml",
+      composeProject: "app",
+      dockerEnv: {},
+    });
+    return { box, releases, target };
+  }
+
+  const cases: [string, number, string, number, string[]][] = [
+    ["keep 3, current is the newest", 6, "r6", 3, ["r4", "r5", "r6"]],
+    [
+      "keep 3, current is old (redeploy of r2): r2 plus the 2 newest others",
+      6,
+      "r2",
+      3,
+      ["r2", "r5", "r6"],
+    ],
+    ["keep 1: only the current release", 6, "r3", 1, ["r3"]],
+    ["fewer releases than keep: nothing removed", 2, "r2", 5, ["r1", "r2"]],
+  ];
+  for (const [name, n, current, keep, survivors] of cases) {
+    it(name, () => {
+      const { box, releases, target } = setup(n);
+      const result = box.run(pruneReleasesCommand(target(current), keep));
+      assert.equal(result.status, 0, result.stderr);
+      assert.deepEqual(readdirSync(releases).sort(), survivors);
+      assert.deepEqual(box.canaries(), []);
+    });
+  }
+});
