@@ -1,0 +1,348 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import {
+  backupCommand,
+  buildCommand,
+  collectstaticCommand,
+  type ComposeTarget,
+  djangoCheckCommand,
+  infraUpCommand,
+  migrateCommand,
+  pruneReleasesCommand,
+  startCommand,
+  writeEnvFileCommand,
+} from "../../../components/compose/commands";
+import {
+  type DeployPlanInput,
+  type DeployStep,
+  planDeploySteps,
+  type StepId,
+} from "../../../components/compose/steps";
+import { envDigest } from "../../../components/config";
+
+const SECRET = "SENTINEL-secret-value-7f3a";
+const DIGEST = envDigest("-----BEGIN OPENSSH PRIVATE KEY-----sentinel-key", {
+  DJANGO_SECRET_KEY: SECRET,
+  DJANGO_DEBUG: "0",
+});
+
+const target: ComposeTarget = {
+  remoteDir: "/srv/shop",
+  releaseId: "0123456789ab",
+  composeFile: "docker-compose.yml",
+  composeProject: "shop",
+  dockerEnv: { DOCKER_BUILDKIT: "0" },
+};
+
+const MIGRATIONS = {
+  "accounts.0001_initial": "a1a1a1a1a1a1",
+  "accounts.0002_account_timezone": "a2a2a2a2a2a2",
+  "billing.0001_initial": "b1b1b1b1b1b1",
+};
+
+function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
+  return {
+    target,
+    infraServices: ["db", "redis"],
+    webService: "web",
+    workerServices: ["celery_worker", "celery_beat"],
+    buildServices: ["web", "celery_worker"],
+    migrations: MIGRATIONS,
+    composeFileHash: "c0ffee123456",
+    envDigest: DIGEST,
+    backup: { enabled: true, service: "db" },
+    collectstatic: true,
+    waitTimeoutSeconds: 120,
+    keepReleases: 4,
+    ...overrides,
+  };
+}
+
+const byId = (steps: DeployStep[]) => new Map(steps.map((s) => [s.id, s]));
+
+describe("planDeploySteps: the full plan", () => {
+  const steps = planDeploySteps(input());
+  const step = (id: StepId) => byId(steps).get(id)!;
+  const release = "0123456789ab";
+  const migrateTrigger = { release, migrations: MIGRATIONS };
+
+  it("runs the steps in this order", () => {
+    assert.deepEqual(
+      steps.map((s) => s.id),
+      [
+        "upload",
+        "env",
+        "infra",
+        "build",
+        "check",
+        "backup",
+        "migrate",
+        "collectstatic",
+        "start",
+        "prune",
+      ],
+    );
+  });
+
+  it("each step depends on exactly the one before it", () => {
+    assert.deepEqual(
+      steps.map((s) => [s.id, s.dependsOn]),
+      [
+        ["upload", []],
+        ["env", ["upload"]],
+        ["infra", ["env"]],
+        ["build", ["infra"]],
+        ["check", ["build"]],
+        ["backup", ["check"]],
+        ["migrate", ["backup"]],
+        ["collectstatic", ["migrate"]],
+        ["start", ["collectstatic"]],
+        ["prune", ["start"]],
+      ],
+    );
+  });
+
+  it("each step's triggers", () => {
+    assert.deepEqual(
+      steps.map((s) => [s.id, s.triggers]),
+      [
+        ["upload", [release]],
+        ["env", [release]],
+        ["infra", [release, "c0ffee123456"]],
+        ["build", [release]],
+        ["check", [release]],
+        ["backup", [migrateTrigger]],
+        ["migrate", [migrateTrigger]],
+        ["collectstatic", [release]],
+        ["start", [release, "c0ffee123456", DIGEST]],
+        ["prune", [release]],
+      ],
+    );
+  });
+
+  it("the upload is a copy without a command; everything else is the builders' command", () => {
+    assert.equal(step("upload").kind, "copy");
+    assert.equal(step("upload").command, undefined);
+    assert.deepEqual(
+      steps.filter((s) => s.id !== "upload").map((s) => [s.id, s.kind, s.command]),
+      [
+        ["env", "command", writeEnvFileCommand(target)],
+        ["infra", "command", infraUpCommand(target, ["db", "redis"], 120)],
+        ["build", "command", buildCommand(target, ["web", "celery_worker"])],
+        ["check", "command", djangoCheckCommand(target, "web")],
+        ["backup", "command", backupCommand(target, "db")],
+        ["migrate", "command", migrateCommand(target, "web")],
+        ["collectstatic", "command", collectstaticCommand(target, "web")],
+        ["start", "command", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
+        ["prune", "command", pruneReleasesCommand(target, 4)],
+      ],
+    );
+  });
+
+  it("only the env step reads stdin (the .env content)", () => {
+    assert.deepEqual(
+      steps.filter((s) => s.stdin !== undefined).map((s) => [s.id, s.stdin]),
+      [["env", "envFile"]],
+    );
+  });
+
+  it("start depends, transitively, on migrate, collectstatic, check, build, infra, env and upload", () => {
+    const deps = byId(steps);
+    const closure = (id: StepId): Set<StepId> => {
+      const out = new Set<StepId>();
+      const visit = (s: StepId) =>
+        deps.get(s)!.dependsOn.forEach((d) => {
+          out.add(d);
+          visit(d);
+        });
+      visit(id);
+      return out;
+    };
+    assert.deepEqual([...closure("start")].sort(), [
+      "backup",
+      "build",
+      "check",
+      "collectstatic",
+      "env",
+      "infra",
+      "migrate",
+      "upload",
+    ]);
+    assert.equal(closure("migrate").has("start"), false);
+    assert.deepEqual([...closure("migrate")].sort(), [
+      "backup",
+      "build",
+      "check",
+      "env",
+      "infra",
+      "upload",
+    ]);
+  });
+
+  it("no secret value appears anywhere in the step data; the env digest is opaque hex", () => {
+    assert.match(DIGEST, /^[0-9a-f]{16}$/);
+    assert.equal(JSON.stringify(steps).includes(SECRET), false);
+    assert.equal(JSON.stringify(steps).includes("sentinel-key"), false);
+  });
+});
+
+describe("planDeploySteps: optional steps", () => {
+  const cases: [string, Partial<DeployPlanInput>, [StepId, StepId[]][]][] = [
+    [
+      "no infra services: no infra step",
+      { infraServices: [], backup: { enabled: false, service: "db" } },
+      [
+        ["upload", []],
+        ["env", ["upload"]],
+        ["build", ["env"]],
+        ["check", ["build"]],
+        ["migrate", ["check"]],
+        ["collectstatic", ["migrate"]],
+        ["start", ["collectstatic"]],
+        ["prune", ["start"]],
+      ],
+    ],
+    [
+      "no build services (images pulled): no build step",
+      { buildServices: [] },
+      [
+        ["upload", []],
+        ["env", ["upload"]],
+        ["infra", ["env"]],
+        ["check", ["infra"]],
+        ["backup", ["check"]],
+        ["migrate", ["backup"]],
+        ["collectstatic", ["migrate"]],
+        ["start", ["collectstatic"]],
+        ["prune", ["start"]],
+      ],
+    ],
+    [
+      "backup disabled: migrate follows check",
+      { backup: { enabled: false, service: "db" } },
+      [
+        ["upload", []],
+        ["env", ["upload"]],
+        ["infra", ["env"]],
+        ["build", ["infra"]],
+        ["check", ["build"]],
+        ["migrate", ["check"]],
+        ["collectstatic", ["migrate"]],
+        ["start", ["collectstatic"]],
+        ["prune", ["start"]],
+      ],
+    ],
+    [
+      "collectstatic disabled: start follows migrate",
+      { collectstatic: false },
+      [
+        ["upload", []],
+        ["env", ["upload"]],
+        ["infra", ["env"]],
+        ["build", ["infra"]],
+        ["check", ["build"]],
+        ["backup", ["check"]],
+        ["migrate", ["backup"]],
+        ["start", ["migrate"]],
+        ["prune", ["start"]],
+      ],
+    ],
+    [
+      "everything optional off",
+      {
+        infraServices: [],
+        buildServices: [],
+        backup: { enabled: false, service: "db" },
+        collectstatic: false,
+      },
+      [
+        ["upload", []],
+        ["env", ["upload"]],
+        ["check", ["env"]],
+        ["migrate", ["check"]],
+        ["start", ["migrate"]],
+        ["prune", ["start"]],
+      ],
+    ],
+  ];
+  for (const [name, overrides, expected] of cases) {
+    it(name, () => {
+      assert.deepEqual(
+        planDeploySteps(input(overrides)).map((s) => [s.id, s.dependsOn]),
+        expected,
+      );
+    });
+  }
+
+  it("the backup step dumps the configured service", () => {
+    const steps = planDeploySteps(input({ backup: { enabled: true, service: "postgres" } }));
+    assert.equal(byId(steps).get("backup")!.command, backupCommand(target, "postgres"));
+  });
+});
+
+describe("planDeploySteps: what makes a step run again", () => {
+  /** Ids of the steps whose triggers differ between two plans. */
+  const rerun = (a: Partial<DeployPlanInput>, b: Partial<DeployPlanInput>) => {
+    const before = byId(planDeploySteps(input(a)));
+    return planDeploySteps(input(b))
+      .filter((s) => JSON.stringify(s.triggers) !== JSON.stringify(before.get(s.id)!.triggers))
+      .map((s) => s.id);
+  };
+
+  it("an unchanged input re-runs nothing", () => {
+    assert.deepEqual(rerun({}, {}), []);
+  });
+
+  it("a changed setting (env digest) restarts the app services only", () => {
+    assert.deepEqual(rerun({}, { envDigest: "ffffffffffffffff" }), ["start"]);
+  });
+
+  it("a changed compose file re-runs infra and start", () => {
+    assert.deepEqual(rerun({}, { composeFileHash: "000000000000" }), ["infra", "start"]);
+  });
+
+  it("a new release re-runs every step", () => {
+    assert.deepEqual(rerun({}, { target: { ...target, releaseId: "ba9876543210" } }), [
+      "upload",
+      "env",
+      "infra",
+      "build",
+      "check",
+      "backup",
+      "migrate",
+      "collectstatic",
+      "start",
+      "prune",
+    ]);
+  });
+
+  it("the migrate trigger is keyed by migration name, so a diff names the added migration", () => {
+    const added = { ...MIGRATIONS, "billing.0002_wallettransaction": "b2b2b2b2b2b2" };
+    const migrate = byId(planDeploySteps(input({ migrations: added }))).get("migrate")!;
+    assert.deepEqual(migrate.triggers, [
+      {
+        release: "0123456789ab",
+        migrations: {
+          "accounts.0001_initial": "a1a1a1a1a1a1",
+          "accounts.0002_account_timezone": "a2a2a2a2a2a2",
+          "billing.0001_initial": "b1b1b1b1b1b1",
+          "billing.0002_wallettransaction": "b2b2b2b2b2b2",
+        },
+      },
+    ]);
+    const before = byId(planDeploySteps(input())).get("migrate")!.triggers[0] as {
+      migrations: Record<string, string>;
+    };
+    const after = migrate.triggers[0] as { migrations: Record<string, string> };
+    assert.deepEqual(
+      Object.keys(after.migrations).filter((k) => !(k in before.migrations)),
+      ["billing.0002_wallettransaction"],
+    );
+  });
+
+  it("an edited, already-deployed migration changes the migrate and backup triggers", () => {
+    const edited = { ...MIGRATIONS, "accounts.0001_initial": "eeeeeeeeeeee" };
+    assert.deepEqual(rerun({}, { migrations: edited }), ["backup", "migrate"]);
+  });
+});
