@@ -13,7 +13,9 @@
 # image carries the label org.django-deploy.inputs-hash; a run whose inputs did not change
 # only inspects images and exits.
 #
-# Usage: scripts/build-base-images.sh [--force]
+# Usage: scripts/build-base-images.sh [--force] [--verify]
+#   --force   rebuild the rootfs and all images even if their inputs did not change
+#   --verify  afterwards, smoke-test the images and compose (base-images/verify.sh, ~1 min)
 # Env:   DJANGO_DEPLOY_CACHE (default /var/cache/django-deploy)
 #        DEBIAN_MIRROR       (default http://deb.debian.org/debian)
 #        DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security)
@@ -27,16 +29,18 @@ security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security
 suite=bookworm
 label=org.django-deploy.inputs-hash
 force=0
+verify=0
 
 for arg in "$@"; do
   case "$arg" in
     --force) force=1 ;;
+    --verify) verify=1 ;;
     -h | --help)
       sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
       exit 0
       ;;
     *)
-      echo "build-base-images.sh: unknown argument '$arg'; allowed: --force, --help" >&2
+      echo "build-base-images.sh: unknown argument '$arg'; allowed: --force, --verify, --help" >&2
       exit 2
       ;;
   esac
@@ -127,3 +131,7 @@ find "$cache_dir/rootfs" -maxdepth 1 -name "$suite-*.tar" ! -path "$rootfs_tar" 
 docker image ls --format '{{.Repository}}:{{.Tag}}' django-deploy/rootfs | while read -r old; do
   [[ $old == "$rootfs_tag" ]] || docker image rm "$old" >/dev/null 2>&1 || true
 done
+
+if [[ $verify -eq 1 ]]; then
+  "$images_dir/verify.sh"
+fi

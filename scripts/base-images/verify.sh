@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Smoke-tests the base images and the compose features the deploy relies on, end to end:
+#   - python: the app's imports, and `pip install django` satisfied with no network at all;
+#   - postgres: POSTGRES_* honoured, password auth over TCP from another container, data kept
+#     across a container restart, pg_isready on PATH;
+#   - redis: PING from redis-cli and from another container;
+#   - compose: `build:` FROM a local image with the classic builder, healthchecks,
+#     depends_on condition: service_healthy, `up --wait`.
+# Leaves nothing behind (containers, networks, volumes and the test image are removed).
+#
+# Usage: scripts/base-images/verify.sh   (run by scripts/build-base-images.sh --verify)
+set -euo pipefail
+
+log() { printf '[verify %s] %s\n' "$(date +%T)" "$*" >&2; }
+fail() {
+  printf 'verify.sh: FAILED: %s\n' "$*" >&2
+  exit 1
+}
+
+export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+run_id="ddverify$$"
+net="$run_id-net"
+work=$(mktemp -d)
+
+cleanup() {
+  docker compose -p "$run_id" --project-directory "$work" -f "$work/compose.yaml" down -v --rmi local \
+    >/dev/null 2>&1 || true
+  docker rm -f "$run_id-db" "$run_id-redis" >/dev/null 2>&1 || true
+  docker volume rm "$run_id-pgdata" >/dev/null 2>&1 || true
+  docker network rm "$net" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Polls a command until it succeeds, bounded, instead of sleeping a fixed time.
+wait_for() {
+  local what=$1 tries=$2
+  shift 2
+  for _ in $(seq "$tries"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  fail "$what did not become ready after $((tries / 2))s (command: $*)"
+}
+
+log "python: imports and offline pip"
+docker run --rm --network none django-deploy/python:bookworm \
+  python -c "import django, psycopg2, psycopg, celery, redis, gunicorn; print('django', django.get_version())" ||
+  fail "python image cannot import the app's dependencies"
+out=$(docker run --rm --network none django-deploy/python:bookworm \
+  sh -c 'printf "Django>=3.2\npsycopg2\ngunicorn\ncelery\nredis\n" >/tmp/r.txt && pip install -r /tmp/r.txt && pip install django' 2>&1) ||
+  fail "pip install of already-satisfied requirements needs the network or is refused: $out"
+grep -q "Requirement already satisfied: django" <<<"$out" || fail "unexpected pip output: $out"
+
+docker network create "$net" >/dev/null
+log "postgres: first start initialises the cluster"
+docker volume create "$run_id-pgdata" >/dev/null
+start_db() {
+  docker run -d --name "$run_id-db" --network "$net" --network-alias db \
+    -e POSTGRES_USER=app -e POSTGRES_PASSWORD='s3cret pass' -e POSTGRES_DB=appdb \
+    -v "$run_id-pgdata:/var/lib/postgresql/data" django-deploy/postgres:bookworm >/dev/null
+  wait_for "postgres" 120 docker exec "$run_id-db" pg_isready -h 127.0.0.1 -U app -d appdb
+}
+start_db
+docker run --rm --network "$net" -e PGPASSWORD='s3cret pass' django-deploy/postgres:bookworm \
+  psql -h db -U app -d appdb -v ON_ERROR_STOP=1 -c "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives');" >/dev/null ||
+  fail "psql over TCP with POSTGRES_USER/PASSWORD/DB was refused; see: docker logs $run_id-db"
+if docker run --rm --network "$net" -e PGPASSWORD=wrong django-deploy/postgres:bookworm \
+  psql -h db -U app -d appdb -c "SELECT 1" >/dev/null 2>&1; then
+  fail "postgres accepted a wrong password over TCP; pg_hba.conf must require a password"
+fi
+docker run --rm --network "$net" django-deploy/python:bookworm python -c "
+import psycopg2
+c = psycopg2.connect(host='db', user='app', password='s3cret pass', dbname='appdb')
+cur = c.cursor(); cur.execute('SELECT v FROM kept'); assert cur.fetchone()[0] == 'survives'
+" || fail "psycopg2 from the python image cannot use the database"
+
+log "postgres: data survives a new container on the same volume"
+docker rm -f "$run_id-db" >/dev/null
+start_db
+got=$(docker exec -e PGPASSWORD='s3cret pass' "$run_id-db" psql -h 127.0.0.1 -U app -d appdb -tAc "SELECT v FROM kept") ||
+  fail "postgres did not come back on the existing volume; see: docker logs $run_id-db"
+[[ $got == survives ]] || fail "data did not survive a restart (got '$got')"
+inits=$(docker logs "$run_id-db" 2>&1 | grep -c "initialising a new cluster" || true)
+[[ $inits == 0 ]] || fail "the second container re-initialised the cluster instead of reusing it"
+
+log "redis: PING"
+docker run -d --name "$run_id-redis" --network "$net" --network-alias redis django-deploy/redis:bookworm >/dev/null
+wait_for "redis" 60 docker exec "$run_id-redis" redis-cli ping
+docker run --rm --network "$net" django-deploy/python:bookworm \
+  python -c "import redis; assert redis.Redis(host='redis').ping()" ||
+  fail "redis is not reachable from another container (bind / protected mode); see: docker logs $run_id-redis"
+
+log "compose: classic build FROM a local image, healthchecks, service_healthy, up --wait"
+mkdir -p "$work/app"
+cat >"$work/app/Dockerfile" <<'EOF'
+FROM django-deploy/python:bookworm
+RUN printf 'Django>=3.2\n' >/tmp/requirements.txt && pip install -r /tmp/requirements.txt
+CMD ["python", "-m", "http.server", "8000"]
+EOF
+cat >"$work/compose.yaml" <<'EOF'
+services:
+  db:
+    image: django-deploy/postgres:bookworm
+    environment: { POSTGRES_USER: app, POSTGRES_PASSWORD: pw, POSTGRES_DB: appdb }
+    healthcheck:
+      test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "app", "-d", "appdb"]
+      interval: 1s
+      retries: 60
+  redis:
+    image: django-deploy/redis:bookworm
+    healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: 1s, retries: 60 }
+  web:
+    build: ./app
+    depends_on:
+      db: { condition: service_healthy }
+      redis: { condition: service_healthy }
+    healthcheck:
+      test: ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/')"]
+      interval: 1s
+      retries: 60
+EOF
+compose=(docker compose -p "$run_id" --project-directory "$work" -f "$work/compose.yaml")
+"${compose[@]}" build >"$work/build.log" 2>&1 || {
+  cat "$work/build.log" >&2
+  fail "docker compose build failed with the classic builder"
+}
+"${compose[@]}" up -d --wait --wait-timeout 120 >"$work/up.log" 2>&1 || {
+  cat "$work/up.log" >&2
+  "${compose[@]}" ps -a >&2 || true
+  fail "docker compose up --wait did not get every service healthy"
+}
+state=$("${compose[@]}" ps --format '{{.Service}}={{.Health}}' | sort | tr '\n' ' ')
+[[ $state == "db=healthy redis=healthy web=healthy " ]] || fail "unexpected service health: $state"
+log "all checks passed ($state)"
