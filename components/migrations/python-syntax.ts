@@ -188,9 +188,16 @@ function lezerFriendly(src: string, lex: LexResult): string {
 export function parsePython(src: string): PythonParse {
   const lex = lexPython(src);
   const tree = parser.parse(lezerFriendly(src, lex));
-  if (lex.problem) return { tree, problem: lex.problem };
   // A file of comments only is valid Python; lezer still reports an empty error node.
-  if (!lex.hasCode) return { tree };
+  const grammar = lex.hasCode ? firstGrammarProblem(tree) : null;
+  const fromGrammar = grammar && { message: grammar.message, ...lineAndColumn(src, grammar.at) };
+  // Report whichever problem comes first in the file, as CPython would.
+  const candidates = [lex.problem, fromGrammar].filter((p): p is SyntaxProblem => !!p);
+  candidates.sort((a, b) => a.line - b.line || a.column - b.column);
+  return candidates.length > 0 ? { tree, problem: candidates[0] } : { tree };
+}
+
+function firstGrammarProblem(tree: Tree): { message: string; at: number } | null {
   let problem: { message: string; at: number } | null = null;
   tree.iterate({
     enter(ref) {
@@ -203,7 +210,5 @@ export function parsePython(src: string): PythonParse {
       return undefined;
     },
   });
-  if (!problem) return { tree };
-  const found: { message: string; at: number } = problem;
-  return { tree, problem: { message: found.message, ...lineAndColumn(src, found.at) } };
+  return problem;
 }
