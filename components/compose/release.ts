@@ -2,9 +2,15 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
-/** Local clutter that is not part of a release and must not change its id. */
-const SKIPPED_DIRS = new Set([
+/**
+ * Local clutter that is not part of a release and must not change its id. Pulumi's own staging and
+ * state directories are listed because the Django project may be the Pulumi project (projectPath
+ * '.'): staging a release would otherwise change the id of the next one.
+ */
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
   ".git",
+  ".pulumi",
+  ".pulumi-release",
   "__pycache__",
   "node_modules",
   ".venv",
