@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { relative, sep } from "node:path";
 import { discoverApps } from "../migrations/discover";
+import { SKIPPED_DIRS } from "./release";
 
 /**
  * Content hash of every migration file in the release, keyed "label.name" (the analyzer's own
@@ -9,6 +11,13 @@ import { discoverApps } from "../migrations/discover";
 export function migrationFileHashes(projectDir: string): Record<string, string> {
   const entries: [string, string][] = [];
   for (const app of discoverApps(projectDir)) {
+    // Only apps that ship: a local venv/ or node_modules/ holds apps (Django's own) never uploaded.
+    if (
+      relative(projectDir, app.dir)
+        .split(sep)
+        .some((part) => SKIPPED_DIRS.has(part))
+    )
+      continue;
     for (const file of app.files) {
       const digest = createHash("sha256").update(readFileSync(file.path)).digest("hex");
       entries.push([`${file.label}.${file.name}`, digest.slice(0, 12)]);
