@@ -17,4 +17,4 @@ export const releaseId = deployed.app.releaseId;
 export const appServices = deployed.app.appServices;
 export const migrationsInRelease = deployed.app.migrationsInRelease;
 export const migrationsApplied = deployed.app.appliedMigrations;
-export const workflowFile = deployed.workflow?.path;
+export const workflowFile = deployed.workflow?.workflowPath;

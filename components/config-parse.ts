@@ -177,5 +177,17 @@ function crossCheck(c: RawConfig, project: string): string[] {
         " Fix: pulumi config set backupService <your postgres service>, or pulumi config set backupBeforeMigrate false",
     );
   }
+  if (c.github?.backend.kind === "pulumi-cloud" && !c.githubBackendAccessToken) {
+    problems.push(
+      `${project}:githubBackendAccessToken is required when github.backend.kind is pulumi-cloud.` +
+        ` Fix: ${CONFIG_KEYS.githubBackendAccessToken.fix}`,
+    );
+  }
+  if (c.github?.backend.kind === "self-managed" && !c.githubBackendPassphrase) {
+    problems.push(
+      `${project}:githubBackendPassphrase is required when github.backend.kind is self-managed.` +
+        ` Fix: ${CONFIG_KEYS.githubBackendPassphrase.fix}`,
+    );
+  }
   return problems;
 }

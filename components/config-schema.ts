@@ -159,8 +159,28 @@ export const CONFIG_KEYS = {
   github: {
     kind: "object",
     description:
-      "Optional: manage the GitHub Actions deploy workflow (repository, branch, environment, backend). Off when unset.",
-    fix: 'pulumi config set --path "github.repository" my-org/my-app',
+      "Optional: manage the GitHub Actions deploy workflow: repository, branch, workflowName, environment {name, reviewers}, backend {kind: pulumi-cloud | self-managed, url}. Off when unset.",
+    fix: 'pulumi config set --path "github.repository" my-app',
+  },
+  githubBackendAccessToken: {
+    kind: "string",
+    secret: true,
+    description: "Pulumi Cloud access token the workflow uses (github.backend.kind pulumi-cloud).",
+    fix: "pulumi config set --secret githubBackendAccessToken <token>",
+  },
+  githubBackendPassphrase: {
+    kind: "string",
+    secret: true,
+    description:
+      "Passphrase of the stack's secrets provider, for the workflow (github.backend.kind self-managed).",
+    fix: "pulumi config set --secret githubBackendPassphrase <passphrase>",
+  },
+  githubBackendCredentials: {
+    kind: "object",
+    secret: true,
+    description:
+      "Credentials for a self-managed state backend, as Actions secrets (e.g. AWS_ACCESS_KEY_ID).",
+    fix: 'pulumi config set --secret --path "githubBackendCredentials.AWS_ACCESS_KEY_ID" <value>',
   },
 } as const satisfies Record<string, ConfigKeySpec>;
 
@@ -266,7 +286,45 @@ export const rawConfigSchema = z
     collectstatic: z.boolean().default(true),
     waitTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
     keepReleases: z.number().int().min(1).max(100).default(5),
-    github: z.record(z.string(), z.unknown()).optional(),
+    github: z
+      .object({
+        repository: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9._-]+$/,
+            "a repository name without the owner (set github:owner for that)",
+          ),
+        branch: z.string().min(1).optional(),
+        workflowName: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, "a file name stem")
+          .optional(),
+        workingDirectory: z.string().optional(),
+        nodeVersion: z.string().optional(),
+        environment: z
+          .object({
+            name: z.string().min(1),
+            reviewers: z
+              .object({
+                users: z.array(z.number().int()).optional(),
+                teams: z.array(z.number().int()).optional(),
+              })
+              .strict()
+              .optional(),
+            preventSelfReview: z.boolean().optional(),
+          })
+          .strict()
+          .default({ name: "production" }),
+        backend: z.discriminatedUnion("kind", [
+          z.object({ kind: z.literal("pulumi-cloud"), url: z.string().optional() }).strict(),
+          z.object({ kind: z.literal("self-managed"), url: z.string() }).strict(),
+        ]),
+      })
+      .strict()
+      .optional(),
+    githubBackendAccessToken: z.string().min(1).optional(),
+    githubBackendPassphrase: z.string().min(1).optional(),
+    githubBackendCredentials: envMap.optional(),
   })
   .strict();
 

@@ -4,10 +4,20 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig } from "./config-parse";
 import type { RawConfig } from "./config-schema";
+import { type GitHubWorkflowArgs, resolveSettings } from "./github";
 import { buildServices, checkComposeRoles, readComposeServices } from "./compose/compose-file";
 
 /** The validated stack settings; secrets stay Outputs marked secret. */
-export interface DeployConfig extends Omit<RawConfig, "sshPrivateKey" | "secretEnv" | "remoteDir"> {
+type SecretKeys =
+  | "sshPrivateKey"
+  | "secretEnv"
+  | "remoteDir"
+  | "github"
+  | "githubBackendAccessToken"
+  | "githubBackendPassphrase"
+  | "githubBackendCredentials";
+
+export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   project: string;
   stack: string;
   remoteDir: string;
@@ -22,6 +32,8 @@ export interface DeployConfig extends Omit<RawConfig, "sshPrivateKey" | "secretE
    * be brute-forced from state by someone without the key.
    */
   envDigest: string;
+  /** The deploy workflow's settings, already validated; undefined when `github` is unset. */
+  github?: GitHubWorkflowArgs;
 }
 
 // isConfigSecret is exported by the runtime but not typed.
@@ -55,6 +67,45 @@ export function checkProjectFiles(raw: RawConfig, baseDir: string, project: stri
   return { projectDir, composePath, buildServices: buildServices(services) };
 }
 
+/** Maps the `github` settings onto the workflow component's args and validates them now. */
+function githubWorkflowArgs(
+  raw: RawConfig,
+  stack: string,
+  project: string,
+  secrets: { accessToken?: string; passphrase?: string; credentials?: Record<string, string> },
+): GitHubWorkflowArgs {
+  const g = raw.github!;
+  const secret = (v: string) => pulumi.secret(v);
+  const args: GitHubWorkflowArgs = {
+    repository: g.repository,
+    branch: g.branch,
+    stack,
+    workflowName: g.workflowName,
+    workingDirectory: g.workingDirectory,
+    nodeVersion: g.nodeVersion,
+    environment: g.environment,
+    backend:
+      g.backend.kind === "pulumi-cloud"
+        ? { kind: "pulumi-cloud", url: g.backend.url, accessToken: secret(secrets.accessToken!) }
+        : {
+            kind: "self-managed",
+            url: g.backend.url,
+            passphrase: secret(secrets.passphrase!),
+            credentials: Object.fromEntries(
+              Object.entries(secrets.credentials ?? {}).map(([k, v]) => [k, secret(v)]),
+            ),
+          },
+    sshPrivateKey: secret(raw.sshPrivateKey),
+    hostKey: raw.hostKey,
+  };
+  try {
+    resolveSettings(args);
+  } catch (err) {
+    throw new ConfigError([`${project}:github: ${(err as Error).message}`]);
+  }
+  return args;
+}
+
 export function envDigest(key: string, vars: Record<string, string>): string {
   const canonical = JSON.stringify(
     Object.keys(vars)
@@ -78,7 +129,23 @@ export function loadConfig(): DeployConfig {
   }
   const raw = parseConfig({ project, values, secretKeys });
   const files = checkProjectFiles(raw, process.cwd(), project);
-  const { sshPrivateKey, secretEnv, remoteDir, ...plain } = raw;
+  const {
+    sshPrivateKey,
+    secretEnv,
+    remoteDir,
+    github,
+    githubBackendAccessToken,
+    githubBackendPassphrase,
+    githubBackendCredentials,
+    ...plain
+  } = raw;
+  const workflow = github
+    ? githubWorkflowArgs(raw, pulumi.getStack(), project, {
+        accessToken: githubBackendAccessToken,
+        passphrase: githubBackendPassphrase,
+        credentials: githubBackendCredentials,
+      })
+    : undefined;
   return {
     ...plain,
     project,
@@ -90,5 +157,6 @@ export function loadConfig(): DeployConfig {
     secretEnv: pulumi.secret(secretEnv),
     secretEnvNames: Object.keys(secretEnv).sort(),
     envDigest: envDigest(sshPrivateKey, { ...plain.env, ...secretEnv }),
+    github: workflow,
   };
 }

@@ -7,6 +7,7 @@ import { renderEnvFile } from "./compose/env-file";
 import { migrationFileHashes } from "./compose/migration-files";
 import { releaseId as computeReleaseId, sha256 } from "./compose/release";
 import { stageRelease } from "./compose/staging";
+import { GitHubWorkflow } from "./github";
 import { Server } from "./server/server";
 
 /** Local, git-ignored directory of content-addressed release copies (what gets uploaded). */
@@ -63,5 +64,7 @@ export function deployRelease(config: DeployConfig) {
     keepReleases: config.keepReleases,
   });
 
-  return { server, app, workflow: undefined as { path: string } | undefined };
+  const workflow = config.github ? new GitHubWorkflow("github", config.github) : undefined;
+
+  return { server, app, workflow };
 }
