@@ -99,7 +99,7 @@ function loadMigrations(apps: DiscoveredApp[]): {
           file: file.path,
           line,
           message:
-            `${file.path}:${line}:${column}: migration ${node} is not valid Python: ${message}. ` +
+            `${file.path}:${line}:${column}: migration ${node} is not valid Python (${message}). ` +
             `Django cannot import it; fix the syntax (check with \`python -m py_compile ${file.path}\`).`,
         });
         continue;
