@@ -125,6 +125,12 @@ export function parseConfig(input: ConfigInput): RawConfig {
         problems.push(`${where} is required but not set.${fixOf(key)}`);
         continue;
       }
+      if (issue.code === "invalid_key") {
+        // A bad map key (env.1BAD): the name is what is wrong, and zod's own text says nothing.
+        const why = issue.issues.map((i) => i.message).join("; ");
+        problems.push(`${where} is not a valid name: ${why}.${fixOf(key)}`);
+        continue;
+      }
       const got = show(key, valueAt(decoded, issue.path));
       problems.push(`${where} ${describeIssue(issue)} (got ${got}).${fixOf(key)}`);
     }
