@@ -4,7 +4,7 @@
 #   - postgres: POSTGRES_* honoured, password auth over TCP from another container, data kept
 #     across a container restart, pg_isready on PATH;
 #   - redis: PING from redis-cli and from another container;
-#   - compose: `build:` FROM a local image with the classic builder, healthchecks,
+#   - compose: `build:` FROM a local image (BuildKit and classic builder), healthchecks,
 #     depends_on condition: service_healthy, `up --wait`.
 # Leaves nothing behind (containers, networks, volumes and the test image are removed).
 #
@@ -17,7 +17,9 @@ fail() {
   exit 1
 }
 
-export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+# Both builders must work: compose's default (BuildKit through its embedded buildx, against
+# dockerd's built-in BuildKit; no buildx plugin needed) and the classic one (DOCKER_BUILDKIT=0).
+unset DOCKER_BUILDKIT
 run_id="ddverify$$"
 net="$run_id-net"
 work=$(mktemp -d)
@@ -91,7 +93,7 @@ docker run --rm --network "$net" django-deploy/python:bookworm \
   python -c "import redis; assert redis.Redis(host='redis').ping()" ||
   fail "redis is not reachable from another container (bind / protected mode); see: docker logs $run_id-redis"
 
-log "compose: classic build FROM a local image, healthchecks, service_healthy, up --wait"
+log "compose: build FROM a local image (both builders), healthchecks, service_healthy, up --wait"
 mkdir -p "$work/app"
 cat >"$work/app/Dockerfile" <<'EOF'
 FROM django-deploy/python:bookworm
@@ -121,9 +123,13 @@ services:
       retries: 60
 EOF
 compose=(docker compose -p "$run_id" --project-directory "$work" -f "$work/compose.yaml")
-"${compose[@]}" build >"$work/build.log" 2>&1 || {
+DOCKER_BUILDKIT=0 "${compose[@]}" build >"$work/build.log" 2>&1 || {
   cat "$work/build.log" >&2
-  fail "docker compose build failed with the classic builder"
+  fail "docker compose build failed with the classic builder (DOCKER_BUILDKIT=0)"
+}
+"${compose[@]}" build --no-cache >"$work/build.log" 2>&1 || {
+  cat "$work/build.log" >&2
+  fail "docker compose build failed with its default builder (BuildKit); set DOCKER_BUILDKIT=0 to use the classic one"
 }
 "${compose[@]}" up -d --wait --wait-timeout 120 >"$work/up.log" 2>&1 || {
   cat "$work/up.log" >&2
