@@ -67,9 +67,11 @@ MSG
   printf "\nlisten_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
   printf '\nhost all all all %s\n' "$auth_method" >>"$PGDATA/pg_hba.conf"
 
-  # A socket-only server for the setup, so nothing can connect to a half-made database.
-  pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
-  export PGUSER=$POSTGRES_USER PGPASSWORD=$POSTGRES_PASSWORD
+  # The setup server listens on a private socket only, so nothing can connect to a half-made
+  # database and healthchecks (pg_isready, by TCP or the usual socket) stay red until it is done.
+  setup_socket=$(mktemp -d)
+  pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c unix_socket_directories='$setup_socket'" -w start
+  export PGHOST=$setup_socket PGUSER=$POSTGRES_USER PGPASSWORD=$POSTGRES_PASSWORD
   psql=(psql -v ON_ERROR_STOP=1 --no-password --no-psqlrc --dbname postgres)
   if [[ $POSTGRES_DB != postgres ]]; then
     "${psql[@]}" -v db="$POSTGRES_DB" <<<'CREATE DATABASE :"db";'
@@ -84,7 +86,8 @@ MSG
     esac
   done
   pg_ctl -D "$PGDATA" -m fast -w stop
-  unset PGUSER PGPASSWORD
+  unset PGHOST PGUSER PGPASSWORD
+  rmdir "$setup_socket"
   echo "docker-entrypoint: cluster initialised; starting postgres"
 fi
 
