@@ -90,14 +90,14 @@ chmod 0755 /run/sshd
 if [[ -z $dir ]]; then
   dir=$(mktemp -d -t django-deploy-sshd.XXXXXX)
 fi
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+dir=$(realpath -m "$dir")
 # The env files quote values naively; a path with quotes or backslashes would break them.
 [[ $dir != *[\'\"\\[:space:]]* ]] || die "directory '$dir' contains quotes, backslashes or spaces; use a plain path"
 if repo_root=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel 2>/dev/null) &&
   [[ $dir == "$repo_root" || $dir == "$repo_root"/* ]]; then
   die "directory '$dir' is inside the repository and would hold a private key; use a directory outside it (e.g. omit DIR for a mktemp -d)"
 fi
+mkdir -p "$dir"
 chmod 700 "$dir"
 if [[ -s $dir/sshd.pid ]] && kill -0 "$(<"$dir/sshd.pid")" 2>/dev/null; then
   die "an sshd (pid $(<"$dir/sshd.pid")) is already running for $dir; stop it first: $0 --stop $dir"
