@@ -62,7 +62,12 @@ export function resolveDeclared(): Declared[] {
 }
 
 export function valueOf<T>(output: pulumi.Input<T> | undefined): Promise<T> {
-  return new Promise((resolve) => pulumi.output(output as pulumi.Input<T>).apply(resolve));
+  return new Promise((resolve) => {
+    pulumi.output(output as pulumi.Input<T>).apply((v) => {
+      resolve(v as T);
+      return v;
+    });
+  });
 }
 
 export function secretOf(output: pulumi.Input<unknown> | undefined): Promise<boolean> {

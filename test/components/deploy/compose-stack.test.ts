@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
+
+import {
+  extraState,
+  inputsOf,
+  record,
+  registered,
+  resolveDeclared,
+  settled,
+  valueOf,
+} from "./mocks";
+import {
+  backupCommand,
+  buildCommand,
+  collectstaticCommand,
+  composeDownCommand,
+  type ComposeTarget,
+  djangoCheckCommand,
+  infraUpCommand,
+  migrateCommand,
+  pruneReleasesCommand,
+  startCommand,
+  writeEnvFileCommand,
+} from "../../../components/compose/commands";
+import { ComposeStack } from "../../../components/compose/compose-stack";
+import { Server } from "../../../components/server/server";
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+const SENTINEL = "SENTINEL-9d2e";
+const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${SENTINEL}\n-----END OPENSSH PRIVATE KEY-----\n`;
+const ENV_FILE = `# header\nDJANGO_SECRET_KEY='${SENTINEL}'\n`;
+const STAGED = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
+const MIGRATIONS = { "accounts.0001_initial": "a1a1a1a1a1a1", "accounts.0002_x": "a2a2a2a2a2a2" };
+const target: ComposeTarget = {
+  remoteDir: "/srv/shop",
+  releaseId: "0123456789ab",
+  composeFile: "docker-compose.yml",
+  composeProject: "shop",
+  dockerEnv: { DOCKER_BUILDKIT: "0" },
+};
+
+extraState.set("app-migrate", {
+  stdout:
+    "Operations to perform:\n  Apply all migrations: accounts\nRunning migrations:\n  Applying accounts.0002_x... OK\n",
+});
+
+const server = new Server(
+  "server",
+  {
+    host: "203.0.113.10",
+    port: 22,
+    user: "deploy",
+    hostKey: HOST_KEY,
+    privateKey: PRIVATE_KEY,
+    dialErrorLimit: 3,
+    dialTimeoutSeconds: 10,
+    remoteDir: "/srv/shop",
+  },
+  { transformations: [record] },
+);
+const app = new ComposeStack(
+  "app",
+  {
+    server,
+    target,
+    stagedReleaseDir: STAGED,
+    envFile: pulumi.secret(pulumi.output(ENV_FILE)),
+    envDigest: "0011223344556677",
+    infraServices: ["db", "redis"],
+    webService: "web",
+    workerServices: ["celery_worker", "celery_beat"],
+    buildServices: ["web", "celery_worker"],
+    migrations: MIGRATIONS,
+    composeFileHash: "c0ffee123456",
+    backup: { enabled: true, service: "db" },
+    collectstatic: true,
+    waitTimeoutSeconds: 120,
+    keepReleases: 4,
+  },
+  { transformations: [record] },
+);
+
+const STEPS = [
+  "upload",
+  "env",
+  "infra",
+  "build",
+  "check",
+  "backup",
+  "migrate",
+  "collectstatic",
+  "start",
+  "prune",
+];
+const COMMANDS = STEPS.filter((s) => s !== "upload").map((s) => `app-${s}`);
+const ready = (async () => {
+  // Wait for every registration (all children of app) and the migrate output.
+  await settled([server, server.bootstrap, app]);
+  await valueOf(app.appliedMigrations);
+  await new Promise((r) => setTimeout(r, 50));
+  return resolveDeclared();
+})();
+
+describe("ComposeStack: what it creates", () => {
+  it("types and names, in order, every child parented to its component", async () => {
+    const declared = await ready;
+    assert.deepEqual(
+      declared.map((d) => [d.type, d.name, d.parent]),
+      [
+        ["django-deploy:server:Server", "server", undefined],
+        ["command:remote:Command", "server-bootstrap", "server"],
+        ["django-deploy:compose:ComposeStack", "app", undefined],
+        ["command:remote:Command", "app-teardown", "app"],
+        ["command:remote:CopyToRemote", "app-upload", "app"],
+        ...COMMANDS.map((name) => ["command:remote:Command", name, "app"]),
+      ],
+    );
+    assert.equal(registered.length, declared.length);
+  });
+
+  it("ordering: one chain upload -> ... -> prune, all after server-bootstrap, start after teardown", async () => {
+    const declared = await ready;
+    assert.deepEqual(
+      declared.filter((d) => d.name.startsWith("app-")).map((d) => [d.name, d.dependsOn]),
+      [
+        ["app-teardown", ["server-bootstrap"]],
+        ["app-upload", ["server-bootstrap"]],
+        ["app-env", ["server-bootstrap", "app-upload"]],
+        ["app-infra", ["server-bootstrap", "app-env"]],
+        ["app-build", ["server-bootstrap", "app-infra"]],
+        ["app-check", ["server-bootstrap", "app-build"]],
+        ["app-backup", ["server-bootstrap", "app-check"]],
+        ["app-migrate", ["server-bootstrap", "app-backup"]],
+        ["app-collectstatic", ["server-bootstrap", "app-migrate"]],
+        ["app-start", ["server-bootstrap", "app-collectstatic", "app-teardown"]],
+        ["app-prune", ["server-bootstrap", "app-start"]],
+      ],
+    );
+  });
+
+  it("each command's create is the builder's string; no update, no delete except teardown's", async () => {
+    await ready;
+    const expected: [string, string][] = [
+      ["app-env", writeEnvFileCommand(target)],
+      ["app-infra", infraUpCommand(target, ["db", "redis"], 120)],
+      ["app-build", buildCommand(target, ["web", "celery_worker"])],
+      ["app-check", djangoCheckCommand(target, "web")],
+      ["app-backup", backupCommand(target, "db")],
+      ["app-migrate", migrateCommand(target, "web")],
+      ["app-collectstatic", collectstaticCommand(target, "web")],
+      ["app-start", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
+      ["app-prune", pruneReleasesCommand(target, 4)],
+    ];
+    for (const [name, create] of expected) {
+      const inputs = inputsOf(name);
+      assert.equal(inputs.create, create, name);
+      assert.equal(inputs.update, undefined, name);
+      assert.equal(inputs.delete, undefined, name);
+      assert.equal(inputs.addPreviousOutputInEnv, false, name);
+    }
+  });
+
+  it("triggers: the step plan's, the migrate one keyed by migration name", async () => {
+    await ready;
+    const release = "0123456789ab";
+    const migrate = [{ release, migrations: MIGRATIONS }];
+    assert.deepEqual(
+      ["app-upload", ...COMMANDS].map((name) => [name, inputsOf(name).triggers]),
+      [
+        ["app-upload", [release]],
+        ["app-env", [release]],
+        ["app-infra", [release, "c0ffee123456"]],
+        ["app-build", [release]],
+        ["app-check", [release]],
+        ["app-backup", migrate],
+        ["app-migrate", migrate],
+        ["app-collectstatic", [release]],
+        ["app-start", [release, "c0ffee123456", "0011223344556677"]],
+        ["app-prune", [release]],
+      ],
+    );
+  });
+
+  it("teardown: create 'true', delete = compose down in current (keeps volumes), fixed triggers", async () => {
+    await ready;
+    const inputs = inputsOf("app-teardown");
+    const stackTarget = {
+      remoteDir: target.remoteDir,
+      composeFile: target.composeFile,
+      composeProject: target.composeProject,
+      dockerEnv: target.dockerEnv,
+    };
+    assert.equal(inputs.create, "true");
+    assert.equal(inputs.delete, composeDownCommand(stackTarget));
+    assert.equal(
+      inputs.delete,
+      "if [ -e /srv/shop/current ]; then env DOCKER_BUILDKIT\\=0 docker compose --project-name shop --project-directory /srv/shop/current --file /srv/shop/current/docker-compose.yml --env-file /srv/shop/current/.env down --remove-orphans; fi",
+    );
+    assert.deepEqual(inputs.triggers, ["/srv/shop", "shop"]);
+    assert.equal(inputs.addPreviousOutputInEnv, false);
+  });
+
+  it("upload copies the staged release dir into releases/", async () => {
+    await ready;
+    const inputs = inputsOf("app-upload");
+    assert.equal(inputs.remotePath, "/srv/shop/releases");
+    assert.ok(inputs.source instanceof pulumi.asset.FileArchive);
+    assert.equal(await (inputs.source as pulumi.asset.FileArchive).path, STAGED);
+    assert.equal(inputs.create, undefined);
+  });
+
+  it("stdin (the .env, secret) only on app-env", async () => {
+    await ready;
+    const withStdin = registered.filter((r) => r.inputs.stdin !== undefined).map((r) => r.name);
+    assert.deepEqual(withStdin, ["app-env"]);
+    assert.deepEqual(inputsOf("app-env").stdin, {
+      [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
+      value: ENV_FILE,
+    });
+  });
+
+  it("every remote resource uses the pinned host key over a secret connection", async () => {
+    await ready;
+    for (const r of registered.filter((x) => x.type.startsWith("command:remote:"))) {
+      const connection = r.inputs.connection as {
+        [SECRET_SIG]?: string;
+        value?: { hostKey?: string; privateKey?: string };
+      };
+      assert.equal(connection[SECRET_SIG], "1b47061264138c4ac30d75fd1eb44270", r.name);
+      assert.equal(connection.value?.hostKey, HOST_KEY, r.name);
+      assert.equal(connection.value?.privateKey, PRIVATE_KEY, r.name);
+    }
+  });
+
+  it("no secret in any create, delete or trigger", async () => {
+    await ready;
+    for (const r of registered) {
+      const rest = Object.fromEntries(
+        Object.entries(r.inputs).filter(([k]) => k !== "connection" && k !== "stdin"),
+      );
+      assert.equal(JSON.stringify(rest).includes(SENTINEL), false, r.name);
+    }
+  });
+});
+
+describe("ComposeStack: outputs", () => {
+  it("release id, app services, migrations in the release", async () => {
+    await ready;
+    assert.equal(app.releaseId, "0123456789ab");
+    assert.deepEqual(app.appServices, ["web", "celery_worker", "celery_beat"]);
+    assert.deepEqual(app.migrationsInRelease, ["accounts.0001_initial", "accounts.0002_x"]);
+    assert.deepEqual(
+      app.steps.map((s) => s.id),
+      STEPS,
+    );
+  });
+
+  it("appliedMigrations parses what the migrate step printed", async () => {
+    assert.deepEqual(await valueOf(app.appliedMigrations), ["accounts.0002_x"]);
+  });
+});
