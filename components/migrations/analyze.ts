@@ -2,7 +2,6 @@
 // the applied set, and turn every problem into a Finding that says what, where and the fix.
 import { readFileSync, statSync } from "node:fs";
 import { discoverApps, type DiscoveredApp } from "./discover";
-import { extractMigration } from "./extract";
 import {
   compareKeys,
   keyString,
@@ -11,7 +10,8 @@ import {
   type EdgeOrigin,
   type GraphNode,
 } from "./graph";
-import { parsePython } from "./python-syntax";
+import { defaultCacheDir, ParseCache } from "./parse-cache";
+import { readMigrationSource, type FileReading } from "./read-migration";
 import {
   MigrationInputError,
   type AppReport,
@@ -24,6 +24,12 @@ import {
 export interface AnalyzeOptions {
   /** Migrations recorded in the database, as "app_label.migration_name". */
   applied?: Iterable<string>;
+  /**
+   * Reuse per-file parse results across runs, keyed by file content and the parser's own code
+   * (default true; directory defaults to node_modules/.cache/migration-graph, or
+   * $MIGRATION_GRAPH_CACHE_DIR; MIGRATION_GRAPH_CACHE=0 turns it off).
+   */
+  cache?: boolean;
 }
 
 interface LoadedMigration {
@@ -33,8 +39,6 @@ interface LoadedMigration {
   path: string;
   declaration: MigrationDeclaration;
 }
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function byFinding(a: Finding, b: Finding): number {
   const ka = `${a.code}\n${a.node ?? ""}\n${a.missing ?? ""}\n${a.app ?? ""}`;
@@ -62,7 +66,10 @@ function where(path: string, line?: number): string {
   return line === undefined ? path : `${path}:${line}`;
 }
 
-function loadMigrations(apps: DiscoveredApp[]): {
+function loadMigrations(
+  apps: DiscoveredApp[],
+  cache: ParseCache,
+): {
   migrations: LoadedMigration[];
   errors: Finding[];
   warnings: Finding[];
@@ -73,26 +80,36 @@ function loadMigrations(apps: DiscoveredApp[]): {
   for (const app of apps) {
     for (const file of app.files) {
       const node = keyString(file.label, file.name);
-      let src: string;
+      let reading: FileReading;
       try {
-        src = utf8.decode(readFileSync(file.path));
+        const bytes = readFileSync(file.path);
+        const key = ParseCache.key(bytes);
+        let cached = cache.get(key);
+        if (!cached) {
+          cached = readMigrationSource(bytes);
+          cache.set(key, cached);
+        }
+        reading = cached;
       } catch (err) {
-        const reason =
-          err instanceof TypeError
-            ? "it is not valid UTF-8"
-            : `it cannot be read (${(err as Error).message})`;
         errors.push({
           code: "parse-error",
           node,
           file: file.path,
-          message: `${file.path}: migration ${node} cannot be parsed: ${reason}. Save the file as UTF-8 text.`,
+          message: `${file.path}: migration ${node} cannot be read (${(err as Error).message}). Check the file's permissions.`,
         });
         continue;
       }
-      if (src.charCodeAt(0) === 0xfeff) src = " " + src.slice(1);
-      const parsed = parsePython(src);
-      if (parsed.problem) {
-        const { line, column, message } = parsed.problem;
+      if (reading.kind === "not-utf8") {
+        errors.push({
+          code: "parse-error",
+          node,
+          file: file.path,
+          message: `${file.path}: migration ${node} is not valid UTF-8, so Python cannot read it. Save the file as UTF-8 text.`,
+        });
+        continue;
+      }
+      if (reading.kind === "syntax") {
+        const { line, column, message } = reading.problem;
         errors.push({
           code: "parse-error",
           node,
@@ -104,8 +121,7 @@ function loadMigrations(apps: DiscoveredApp[]): {
         });
         continue;
       }
-      const extraction = extractMigration(parsed.tree, src);
-      if (extraction.kind === "missing") {
+      if (reading.kind === "missing") {
         errors.push({
           code: "bad-migration",
           node,
@@ -117,6 +133,7 @@ function loadMigrations(apps: DiscoveredApp[]): {
         });
         continue;
       }
+      const extraction = reading;
       for (const note of extraction.notes) {
         warnings.push({
           code: "unreadable-dependency",
@@ -214,7 +231,10 @@ export function analyzeMigrations(root: string, options: AnalyzeOptions = {}): M
 
   const apps = discoverApps(root);
   const local = new Set(apps.map((a) => a.label));
-  const { migrations, errors, warnings } = loadMigrations(apps);
+  const useCache = options.cache ?? process.env.MIGRATION_GRAPH_CACHE !== "0";
+  const cache = new ParseCache(useCache ? defaultCacheDir() : null);
+  const { migrations, errors, warnings } = loadMigrations(apps, cache);
+  cache.save();
   const byKey = new Map(migrations.map((m) => [m.key, m]));
 
   const external = new Set<string>();
@@ -332,7 +352,7 @@ export function analyzeMigrations(root: string, options: AnalyzeOptions = {}): M
       const o = graph.edgeOrigin(child, dummy);
       if (o && !origins.has(o.declarer)) origins.set(o.declarer, o);
     }
-    for (const parent of dummy.parents) {
+    for (const parent of dummy.parents.keys()) {
       const o = graph.edgeOrigin(dummy, parent);
       if (o && !origins.has(o.declarer)) origins.set(o.declarer, o);
     }
@@ -384,7 +404,7 @@ export function analyzeMigrations(root: string, options: AnalyzeOptions = {}): M
     for (const key of [...rawApplied].sort()) {
       const node = graph.nodeMap.get(key);
       if (!node || node.dummy) continue;
-      for (const parent of [...node.parents].sort(compareKeys)) {
+      for (const parent of [...node.parents.keys()].sort(compareKeys)) {
         if (rawApplied.has(parent.key)) continue;
         const squash = replacements.get(parent.key);
         if (squash && squash.declaration.replaces.every((ref) => rawApplied.has(refKey(ref))))

@@ -18,9 +18,20 @@ export function compareKeys(a: Key, b: Key): number {
   return 0;
 }
 
+function hasSameAppParent(node: GraphNode): boolean {
+  for (const p of node.parents.keys()) if (p.label === node.label) return true;
+  return false;
+}
+
+function hasSameAppChild(node: GraphNode): boolean {
+  for (const c of node.children) if (c.label === node.label) return true;
+  return false;
+}
+
 export class GraphNode implements Key {
   readonly key: string;
-  readonly parents = new Set<GraphNode>();
+  /** Parent -> who declared the edge from this node to it. */
+  readonly parents = new Map<GraphNode, EdgeOrigin>();
   readonly children = new Set<GraphNode>();
   constructor(
     readonly label: string,
@@ -42,16 +53,25 @@ export interface EdgeOrigin {
 export class MigrationGraph {
   /** Real and dummy nodes, like Django's node_map. */
   readonly nodeMap = new Map<string, GraphNode>();
-  /** Declarer of each edge, keyed `${child}\n${parent}`. */
-  readonly edgeOrigins = new Map<string, EdgeOrigin>();
   /** First declarer of each dummy node (Django's DummyNode.origin). */
   readonly dummyOrigins = new Map<string, EdgeOrigin>();
   private readonly appCache = new Map<string, { roots: GraphNode[]; leaves: GraphNode[] }>();
+  /** Real nodes per app label. */
+  private readonly appNodes = new Map<string, Set<GraphNode>>();
 
   addNode(label: string, name: string): GraphNode {
     const node = new GraphNode(label, name, false);
     this.nodeMap.set(node.key, node);
+    let set = this.appNodes.get(label);
+    if (!set) this.appNodes.set(label, (set = new Set()));
+    set.add(node);
     return node;
+  }
+
+  private removeNode(node: GraphNode): void {
+    this.nodeMap.delete(node.key);
+    this.appNodes.get(node.label)?.delete(node);
+    this.appCache.delete(node.label);
   }
 
   hasNode(key: string): boolean {
@@ -77,22 +97,21 @@ export class MigrationGraph {
   }
 
   private link(child: GraphNode, parent: GraphNode, origin: EdgeOrigin): void {
-    child.parents.add(parent);
+    if (!child.parents.has(parent)) child.parents.set(parent, origin);
     parent.children.add(child);
-    const edge = `${child.key}\n${parent.key}`;
-    if (!this.edgeOrigins.has(edge)) this.edgeOrigins.set(edge, origin);
     if (child.label === parent.label) this.appCache.delete(child.label);
   }
 
   private unlink(child: GraphNode, parent: GraphNode): EdgeOrigin | undefined {
+    const origin = child.parents.get(parent);
     child.parents.delete(parent);
     parent.children.delete(child);
     if (child.label === parent.label) this.appCache.delete(child.label);
-    return this.edgeOrigins.get(`${child.key}\n${parent.key}`);
+    return origin;
   }
 
   edgeOrigin(child: GraphNode, parent: GraphNode): EdgeOrigin | undefined {
-    return this.edgeOrigins.get(`${child.key}\n${parent.key}`);
+    return child.parents.get(parent);
   }
 
   private appShape(label: string): { roots: GraphNode[]; leaves: GraphNode[] } {
@@ -100,10 +119,9 @@ export class MigrationGraph {
     if (!shape) {
       const roots: GraphNode[] = [];
       const leaves: GraphNode[] = [];
-      for (const node of this.nodeMap.values()) {
-        if (node.dummy || node.label !== label) continue;
-        if (![...node.parents].some((p) => p.label === label)) roots.push(node);
-        if (![...node.children].some((c) => c.label === label)) leaves.push(node);
+      for (const node of this.appNodes.get(label) ?? []) {
+        if (!hasSameAppParent(node)) roots.push(node);
+        if (!hasSameAppChild(node)) leaves.push(node);
       }
       roots.sort(compareKeys);
       leaves.sort(compareKeys);
@@ -134,13 +152,12 @@ export class MigrationGraph {
     for (const key of replacedSet) {
       const node = this.nodeMap.get(key);
       if (!node) continue;
-      this.nodeMap.delete(key);
-      this.appCache.delete(node.label);
+      this.removeNode(node);
       for (const child of [...node.children]) {
         const origin = this.unlink(child, node);
         if (!replacedSet.has(child.key) && origin) this.link(child, replacement, origin);
       }
-      for (const parent of [...node.parents]) {
+      for (const parent of [...node.parents.keys()]) {
         const origin = this.unlink(node, parent);
         if (!replacedSet.has(parent.key) && origin) this.link(replacement, parent, origin);
       }
@@ -154,22 +171,21 @@ export class MigrationGraph {
   removeReplacementNode(replacementKey: string, replaced: string[]): void {
     const replacement = this.nodeMap.get(replacementKey);
     if (!replacement) return;
-    this.nodeMap.delete(replacementKey);
-    this.appCache.delete(replacement.label);
+    this.removeNode(replacement);
     const replacedNodes = new Set<GraphNode>();
     const replacedParents = new Set<GraphNode>();
     for (const key of replaced) {
       const node = this.nodeMap.get(key);
       if (!node) continue;
       replacedNodes.add(node);
-      for (const p of node.parents) replacedParents.add(p);
+      for (const p of node.parents.keys()) replacedParents.add(p);
     }
     const last = [...replacedNodes].filter((n) => !replacedParents.has(n));
     for (const child of [...replacement.children]) {
       const origin = this.unlink(child, replacement);
       for (const node of last) if (origin) this.link(child, node, origin);
     }
-    for (const parent of [...replacement.parents]) this.unlink(replacement, parent);
+    for (const parent of [...replacement.parents.keys()]) this.unlink(replacement, parent);
   }
 
   /** Real nodes in sorted order. */
@@ -220,9 +236,7 @@ export class MigrationGraph {
  * each node's parents in sorted order, exactly as Django's iterative_dfs does.
  */
 export function migratePlan(graph: MigrationGraph, applied: Set<string>): string[] {
-  const leaves = graph
-    .sortedNodes()
-    .filter((n) => ![...n.children].some((c) => c.label === n.label));
+  const leaves = graph.sortedNodes().filter((n) => !hasSameAppChild(n));
   const plan: string[] = [];
   const planned = new Set<string>();
   // A node emitted by an earlier walk has had its whole ancestry walked already; walking it
@@ -242,7 +256,8 @@ export function migratePlan(graph: MigrationGraph, applied: Set<string>): string
         }
       } else {
         stack.push([node, true]);
-        for (const parent of [...node.parents].sort(compareKeys)) stack.push([parent, false]);
+        for (const parent of [...node.parents.keys()].sort(compareKeys))
+          stack.push([parent, false]);
       }
     }
   }

@@ -14,7 +14,7 @@ export interface LexResult {
   problem?: SyntaxProblem;
   /** True when the file holds at least one token that is not a comment or blank. */
   hasCode: boolean;
-  /** [from, to) offsets of number literals. */
+  /** [from, to) offsets of number literals with a `.` not followed by a digit. */
   numbers: Array<[number, number]>;
   /** Offsets of the `t`/`T` in template-string prefixes (PEP 750). */
   templatePrefixes: number[];
@@ -36,29 +36,9 @@ const STRING_PREFIXES = new Set(["r", "u", "b", "br", "rb", "f", "fr", "rf", "t"
 // Keywords CPython still accepts straight after a number (`1if x else 2`), with a warning.
 const KEYWORDS_AFTER_NUMBER = ["and", "else", "for", "if", "in", "is", "not", "or"];
 
-const OPERATORS_3 = ["**=", "//=", ">>=", "<<=", "..."];
-const OPERATORS_2 = [
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "->",
-  ":=",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
-  "@=",
-  "**",
-  "//",
-  "<<",
-  ">>",
-];
-const OPERATORS_1 = "+-*/%@&|^~<>,:;.=";
+// Operator characters. Multi-character operators are consumed one character at a time: only
+// `:` (a block opener at the end of a line) versus `:=`, and `!` versus `!=`, matter here.
+const OPERATOR_CHARS = new Set("+-*/%@&|^~<>,:;.=");
 const OPEN = "([{";
 const CLOSE = ")]}";
 
@@ -428,7 +408,9 @@ class Lexer {
         this.fail("invalid decimal literal", start);
       }
     }
-    this.result.numbers.push([start, p]);
+    // lezer reads `5.` and `5.e3` as member accesses; only those spans need rewriting.
+    const dot = src.indexOf(".", start);
+    if (dot !== -1 && dot < p && !isDigit(src[dot + 1] ?? "")) this.result.numbers.push([start, p]);
     this.pos = p;
   }
 
@@ -451,17 +433,15 @@ class Lexer {
       this.pos++;
       return;
     }
-    if (c === "<" && src[this.pos + 1] === ">")
+    if (c === "<" && src[this.pos + 1] === ">") {
       this.fail("invalid syntax: '<>' is not an operator in Python 3; use '!='");
-    for (const ops of [OPERATORS_3, OPERATORS_2]) {
-      const op = ops.find((o) => src.startsWith(o, this.pos));
-      if (op) {
-        this.significant(op);
-        this.pos += op.length;
-        return;
-      }
     }
-    if (OPERATORS_1.includes(c)) {
+    if ((c === ":" || c === "!") && src[this.pos + 1] === "=") {
+      this.significant(c + "=");
+      this.pos += 2;
+      return;
+    }
+    if (OPERATOR_CHARS.has(c)) {
       this.significant(c);
       this.pos++;
       return;
