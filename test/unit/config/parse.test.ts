@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 
 import { ConfigError, type ConfigInput, parseConfig } from "../../../components/config-parse";
+import { CONFIG_KEYS } from "../../../components/config-schema";
 
 const P = "django-deploy";
 const SENTINEL = "SENTINEL-7f3a9c";
@@ -37,8 +38,8 @@ function problems(values: Record<string, string>, secretKeys = SECRET_KEYS): str
 
 const without = (key: string) =>
   Object.fromEntries(Object.entries(BASE).filter(([k]) => k !== key));
-const KNOWN =
-  "host, port, user, hostKey, sshPrivateKey, dialErrorLimit, dialTimeoutSeconds, remoteDir, projectPath, composeFile, composeProject, infraServices, webService, workerServices, env, secretEnv, dockerEnv, checkMigrations, failOnMigrationWarnings, backupBeforeMigrate, backupService, collectstatic, waitTimeoutSeconds, keepReleases, github, githubBackendAccessToken, githubBackendPassphrase, githubBackendCredentials";
+// The list of keys itself is CONFIG_KEYS (pinned by the Pulumi.yaml test); here the message shape.
+const KNOWN = Object.keys(CONFIG_KEYS).join(", ");
 const HOST_KEY_RULE =
   "'<type> <base64>' where type is one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521";
 const HOST_KEY_FIX =
@@ -374,6 +375,10 @@ describe("parseConfig: each bad input and its exact problems", () => {
   for (const [name, values, expected, secretKeys] of cases) {
     it(name, () => assert.deepEqual(problems(values, secretKeys), expected));
   }
+
+  it("the known keys start with the connection settings", () => {
+    assert.ok(KNOWN.startsWith("host, port, user, hostKey, sshPrivateKey, "));
+  });
 
   it("every problem is in the error message, one per line, and no secret value anywhere", () => {
     const values = {

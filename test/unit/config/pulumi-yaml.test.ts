@@ -59,13 +59,10 @@ describe("projectConfigBlock", () => {
       Object.entries(block)
         .filter(([, e]) => e.secret === true)
         .map(([k]) => k),
-      [
-        "p:sshPrivateKey",
-        "p:secretEnv",
-        "p:githubBackendAccessToken",
-        "p:githubBackendPassphrase",
-        "p:githubBackendCredentials",
-      ],
+      Object.entries(CONFIG_KEYS)
+        .filter(([, spec]) => "secret" in spec && spec.secret)
+        .map(([k]) => `p:${k}`),
     );
+    for (const key of ["sshPrivateKey", "secretEnv"]) assert.equal(block[`p:${key}`].secret, true);
   });
 });
