@@ -104,7 +104,7 @@ function loadMigrations(
           code: "parse-error",
           node,
           file: file.path,
-          message: `${file.path}: migration ${node} is not valid UTF-8, so Python cannot read it. Save the file as UTF-8 text.`,
+          message: `${file.path}: migration ${node} is not valid UTF-8 (and declares no other encoding), so Python cannot read it. Save the file as UTF-8 text.`,
         });
         continue;
       }
