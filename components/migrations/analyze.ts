@@ -26,8 +26,8 @@ export interface AnalyzeOptions {
   applied?: Iterable<string>;
   /**
    * Reuse per-file parse results across runs, keyed by file content and the parser's own code
-   * (default true; directory defaults to node_modules/.cache/migration-graph, or
-   * $MIGRATION_GRAPH_CACHE_DIR; MIGRATION_GRAPH_CACHE=0 turns it off).
+   * (default false). The cache lives in node_modules/.cache/migration-graph, or in
+   * $MIGRATION_GRAPH_CACHE_DIR.
    */
   cache?: boolean;
 }
@@ -231,8 +231,7 @@ export function analyzeMigrations(root: string, options: AnalyzeOptions = {}): M
 
   const apps = discoverApps(root);
   const local = new Set(apps.map((a) => a.label));
-  const useCache = options.cache ?? process.env.MIGRATION_GRAPH_CACHE !== "0";
-  const cache = new ParseCache(useCache ? defaultCacheDir() : null);
+  const cache = new ParseCache(options.cache ? defaultCacheDir() : null);
   const { migrations, errors, warnings } = loadMigrations(apps, cache);
   cache.save();
   const byKey = new Map(migrations.map((m) => [m.key, m]));

@@ -1,4 +1,4 @@
-// Command line: migration-graph <root> [--json] [--applied <file>]
+// Command line: migration-graph <root> [--json] [--applied <file>] [--cache]
 // Exit 0 when there are no errors, 1 when there are, 2 on a usage error (message on stderr).
 import { readFileSync } from "node:fs";
 import { analyzeMigrations } from "./analyze";
@@ -6,23 +6,27 @@ import { parseAppliedList } from "./applied";
 import { formatReport } from "./format";
 import { MigrationInputError } from "./types";
 
-const USAGE = "usage: migration-graph <root> [--json] [--applied <file>]";
+const USAGE = "usage: migration-graph <root> [--json] [--applied <file>] [--cache]";
 
 class UsageError extends Error {}
 
 interface CliArgs {
   root: string;
   json: boolean;
+  /** Reuse parse results of unchanged files from earlier runs (see AnalyzeOptions.cache). */
+  cache: boolean;
   appliedFile?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs | "help" {
   let root: string | undefined;
   let json = false;
+  let cache = false;
   let appliedFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--json") json = true;
+    else if (arg === "--cache") cache = true;
     else if (arg === "-h" || arg === "--help") return "help";
     else if (arg === "--applied") {
       if (i + 1 >= argv.length) throw new UsageError("--applied needs a file argument");
@@ -34,7 +38,7 @@ export function parseArgs(argv: string[]): CliArgs | "help" {
   }
   if (root === undefined)
     throw new UsageError("missing <root> argument (the Django project directory)");
-  return { root, json, appliedFile };
+  return { root, json, cache, appliedFile };
 }
 
 function main(argv: string[]): number {
@@ -62,7 +66,7 @@ function main(argv: string[]): number {
       }
       applied = parseAppliedList(text, args.appliedFile);
     }
-    const report = analyzeMigrations(args.root, { applied });
+    const report = analyzeMigrations(args.root, { applied, cache: args.cache });
     process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
     return report.errors.length > 0 ? 1 : 0;
   } catch (err) {

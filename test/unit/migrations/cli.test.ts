@@ -186,3 +186,17 @@ test("two apps with the same label are a usage error", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /two Django apps share the label "shop"/);
 });
+
+test("--cache gives the same answer on a second run", () => {
+  const env = {
+    ...process.env,
+    MIGRATION_GRAPH_CACHE_DIR: mkdtempSync(join(tmpdir(), "migration-graph-cli-cache-")),
+  };
+  const args = ["--import", "tsx", cli, join(fixtures, "conflict"), "--json", "--cache"];
+  const first = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env });
+  const second = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env });
+  assert.equal(first.status, 1);
+  assert.equal(second.status, 1);
+  assert.equal(second.stdout, first.stdout);
+  assert.equal(JSON.parse(first.stdout).errors[0].code, "conflict");
+});
