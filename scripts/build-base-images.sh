@@ -5,8 +5,8 @@
 #   django-deploy/redis:bookworm     redis-server in the foreground, reachable from other containers
 #
 # Nothing can be pulled here (no Docker Hub, no PyPI), so everything comes from Debian packages:
-# debootstrap a bookworm minbase rootfs, apt-get the packages of base-images/packages.txt into it,
-# `docker import` it once as django-deploy/rootfs:<hash>, then small Dockerfiles FROM that local
+# mmdebstrap a bookworm minbase rootfs with the packages of base-images/packages.txt
+# (base-images/make-rootfs.sh), `docker import` it once as django-deploy/rootfs:<hash>, then small Dockerfiles FROM that local
 # image add entrypoints and env (building FROM a local image needs no network).
 #
 # Cached by content: the rootfs tarball lives in $DJANGO_DEPLOY_CACHE/rootfs/<hash>.tar and each
@@ -52,7 +52,7 @@ die() {
   exit 1
 }
 
-[[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, chroot and docker need it); re-run with sudo"
+[[ $(id -u) -eq 0 ]] || die "must run as root (mmdebstrap and docker need it); re-run with sudo"
 docker info >/dev/null 2>&1 ||
   die "the Docker daemon does not answer 'docker info'; start it with scripts/install-docker.sh"
 
@@ -63,13 +63,13 @@ export DOCKER_BUILDKIT=0
 hash_files() { cat "$@" | sha256sum | cut -c1-64; }
 
 # Rootfs inputs: make-rootfs.sh and the package list (so editing a Dockerfile or this script does not
-# redo the 2-minute debootstrap). Image inputs: the rootfs hash, this script and the image's dir.
+# redo the rootfs build). Image inputs: the rootfs hash, this script and the image's dir.
 rootfs_hash=$(hash_files "$images_dir/make-rootfs.sh" "$images_dir/packages.txt")
 rootfs_tag="django-deploy/rootfs:${rootfs_hash:0:16}"
 rootfs_tar="$cache_dir/rootfs/$suite-${rootfs_hash:0:16}.tar"
 
 mkdir -p "$cache_dir/rootfs"
-# Two concurrent runs would debootstrap into the same directory; serialize them.
+# Two concurrent runs would build the same tarball and tags; serialize them.
 exec 9>"$cache_dir/rootfs/.lock"
 flock 9
 
