@@ -113,13 +113,18 @@ build_image() {
   ensure_rootfs_image
   local t0=$SECONDS
   log "building $tag"
-  local out
+  local out old_id
+  old_id=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   if ! out=$(docker build --label "$label=$hash" --build-arg "BASE=$rootfs_tag" -t "$tag" \
     "$images_dir/$name" 2>&1); then
     printf '%s\n' "$out" | tail -n 30 >&2
     die "docker build of $tag failed (Dockerfile: $images_dir/$name/Dockerfile)"
   fi
   log "built $tag in $((SECONDS - t0))s"
+  # The superseded image is now untagged; drop it unless a container still uses it.
+  if [[ -n $old_id && $old_id != "$(docker image inspect -f '{{.Id}}' "$tag")" ]]; then
+    docker image rm "$old_id" >/dev/null 2>&1 || true
+  fi
 }
 
 for name in python postgres redis; do

@@ -6,7 +6,8 @@
 #      (Docker's apt repository and GitHub releases are unreachable here), cached by version.
 # A warm run (everything present) takes about a second.
 #
-# Usage: scripts/install-docker.sh
+# Usage: scripts/install-docker.sh [--rebuild-compose]
+#   --rebuild-compose  build the compose plugin again even if cached or installed
 # Env:   COMPOSE_VERSION       compose module version to build (default v2.40.3)
 #        DJANGO_DEPLOY_CACHE   cache root (default /var/cache/django-deploy); the compose binary
 #                              is kept in $DJANGO_DEPLOY_CACHE/compose/<version>/docker-compose
@@ -14,8 +15,10 @@
 #        DOCKERD_START_TIMEOUT seconds to wait for `docker info` after starting dockerd (default 60)
 #        GO                    go binary (default: go on PATH, else /usr/local/go/bin/go)
 #
-# Builds: compose runs the classic builder when DOCKER_BUILDKIT=0 is set; this script does not
-# install buildx. See the report in the commit history / e2e docs for the env to use.
+# Image builds need no extra env: `docker compose build` uses BuildKit through compose's embedded
+# buildx against dockerd 20.10's built-in BuildKit, or the classic builder with DOCKER_BUILDKIT=0
+# (both checked by scripts/base-images/verify.sh); plain `docker build` falls back to the classic
+# builder (with a deprecation notice) because the buildx plugin is not installed.
 set -euo pipefail
 
 compose_version="${COMPOSE_VERSION:-v2.40.3}"
@@ -31,6 +34,18 @@ die() {
   printf 'install-docker.sh: error: %s\n' "$*" >&2
   exit 1
 }
+
+rebuild=0
+for arg in "$@"; do
+  case "$arg" in
+    --rebuild-compose) rebuild=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown argument '$arg'; allowed: --rebuild-compose, --help" ;;
+  esac
+done
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (apt-get, dockerd); re-run with sudo"
 [[ $compose_version =~ ^v2\.[0-9]+\.[0-9]+$ ]] ||
@@ -108,8 +123,8 @@ build_compose() {
   log "docker compose built in $((SECONDS - t0))s"
 }
 
-if [[ $(installed_version) != "${compose_version#v}" ]]; then
-  [[ -x $cached_compose ]] || build_compose
+if [[ $rebuild -eq 1 || $(installed_version) != "${compose_version#v}" ]]; then
+  [[ $rebuild -eq 0 && -x $cached_compose ]] || build_compose
   mkdir -p "$plugin_dir"
   install -m 0755 "$cached_compose" "$plugin.tmp"
   mv "$plugin.tmp" "$plugin"

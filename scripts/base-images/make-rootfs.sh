@@ -47,13 +47,14 @@ log "mmdebstrap $suite minbase + packages.txt from $mirror (log: $log_file)"
 # Hooks run on the host with the rootfs as $1:
 #  - essential: the package's default cluster would be dead weight, each container initialises
 #    its own at $PGDATA;
-#  - customize: drop caches and docs, and the build host's hostname/hosts/resolv.conf, which
-#    Docker provides per container.
+#  - customize: drop caches (mmdebstrap's own cleanup leaves the .debs) and docs, and the build
+#    host's hostname/hosts/resolv.conf, which Docker provides per container.
 if ! mmdebstrap --variant=minbase --format=tar --include="$packages" \
   --aptopt='APT::Install-Recommends "false"' \
   --essential-hook='mkdir -p "$1/etc/postgresql-common/createcluster.d" &&
     echo "create_main_cluster = false" >"$1/etc/postgresql-common/createcluster.d/no-main-cluster.conf"' \
-  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/log/*.log \
+  --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/cache/apt/archives/*.deb \
+    "$1"/var/log/*.log \
     "$1"/usr/share/doc/* "$1"/usr/share/man/* "$1"/usr/share/info/* "$1"/tmp/* "$1/etc/resolv.conf" &&
     : >"$1/etc/hostname" && : >"$1/etc/hosts"' \
   "$suite" "$out.tmp" \

@@ -127,10 +127,12 @@ DOCKER_BUILDKIT=0 "${compose[@]}" build >"$work/build.log" 2>&1 || {
   cat "$work/build.log" >&2
   fail "docker compose build failed with the classic builder (DOCKER_BUILDKIT=0)"
 }
+classic_id=$(docker image inspect -f '{{.Id}}' "$run_id-web")
 "${compose[@]}" build --no-cache >"$work/build.log" 2>&1 || {
   cat "$work/build.log" >&2
   fail "docker compose build failed with its default builder (BuildKit); set DOCKER_BUILDKIT=0 to use the classic one"
 }
+docker image rm "$classic_id" >/dev/null 2>&1 || true
 "${compose[@]}" up -d --wait --wait-timeout 120 >"$work/up.log" 2>&1 || {
   cat "$work/up.log" >&2
   "${compose[@]}" ps -a >&2 || true
