@@ -25,22 +25,38 @@ export function migrationNames(report: MigrationReport): string[] {
   return keys.sort(compareKeys).map((k) => `${k.label}.${k.name}`);
 }
 
+// Errors that stop Django before it has a graph: no leaves or plan exist then.
+const GRAPH_STOPPING = new Set([
+  "parse-error",
+  "bad-migration",
+  "node-not-found",
+  "circular-dependency",
+]);
+
 /** The CLI's report without --json. */
 export function formatReport(report: MigrationReport): string {
+  const stopped = report.errors.some((e) => GRAPH_STOPPING.has(e.code));
   const labels = Object.keys(report.apps).sort();
   const total = labels.reduce((n, l) => n + report.apps[l].nodes.length, 0);
   const lines = [`${labels.length} app(s), ${total} migration(s).`];
   for (const label of labels) {
     const app = report.apps[label];
-    const leaves = app.leaves.length > 0 ? `leaf ${app.leaves.join(", ")}` : "no migrations";
+    const leaves =
+      app.nodes.length === 0
+        ? "no migrations"
+        : stopped
+          ? "graph not built"
+          : `leaf ${app.leaves.join(", ")}`;
     lines.push(`  ${label}: ${app.nodes.length} migration(s), ${leaves}`);
   }
   if (report.external.length > 0)
     lines.push(`External dependencies: ${report.external.join(", ")}`);
   lines.push(
-    report.plan.length > 0
-      ? `migrate would apply ${report.plan.length} migration(s):`
-      : "migrate would apply nothing.",
+    stopped
+      ? "No migrate plan: Django would stop at the errors below."
+      : report.plan.length > 0
+        ? `migrate would apply ${report.plan.length} migration(s):`
+        : "migrate would apply nothing.",
   );
   for (const key of report.plan) lines.push(`  ${key}`);
   lines.push(formatFindings(report));

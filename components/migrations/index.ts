@@ -1,4 +1,12 @@
 // The migration-graph analyzer's public API (used by the deploy program and the CLI).
+//
+//   analyzeMigrations(root, { applied?, cache? }): MigrationReport
+//     apps: { [label]: { nodes, leaves } }, plan: ["label.name"...] (migrate's order),
+//     errors/warnings: Finding[] ({ code, message, node?, missing?, app?, leaves?, file?, line? }),
+//     external: dependencies on apps outside root. Throws MigrationInputError for bad input
+//     (root not a directory, applied entry without ".", two apps with one label).
+//   formatFindings(report): every error and warning as a multi-line message.
+//   migrationNames(report): every node as "label.name", sorted by (label, name).
 export { analyzeMigrations, type AnalyzeOptions } from "./analyze";
 export { formatFindings, formatReport, migrationNames } from "./format";
 export { parseAppliedList } from "./applied";
