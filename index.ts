@@ -18,3 +18,4 @@ export const appServices = deployed.app.appServices;
 export const migrationsInRelease = deployed.app.migrationsInRelease;
 export const migrationsApplied = deployed.app.appliedMigrations;
 export const workflowFile = deployed.workflow?.workflowPath;
+export const webImage = deployed.image;

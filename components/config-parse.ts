@@ -183,6 +183,18 @@ function crossCheck(c: RawConfig, project: string): string[] {
         " Fix: pulumi config set backupService <your postgres service>, or pulumi config set backupBeforeMigrate false",
     );
   }
+  if (c.image && !c.imageRegistryPassword) {
+    problems.push(
+      `${project}:imageRegistryPassword is required when image (registry mode) is set.` +
+        ` Fix: ${CONFIG_KEYS.imageRegistryPassword.fix}`,
+    );
+  }
+  if (c.image && ("APP_IMAGE" in c.env || "APP_IMAGE" in c.secretEnv)) {
+    problems.push(
+      `${project}:env.APP_IMAGE is set by the deploy in registry mode (image.registry/image.repository).` +
+        ` Fix: pulumi config rm --path "env.APP_IMAGE"`,
+    );
+  }
   if (c.github?.backend.kind === "pulumi-cloud" && !c.githubBackendAccessToken) {
     problems.push(
       `${project}:githubBackendAccessToken is required when github.backend.kind is pulumi-cloud.` +

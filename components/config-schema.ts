@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -156,6 +157,19 @@ export const CONFIG_KEYS = {
     description: "How many release directories to keep on the server (default 5).",
     fix: "pulumi config set keepReleases 5",
   },
+  image: {
+    kind: "object",
+    description:
+      "Optional registry mode: build the web image where pulumi up runs (@pulumi/docker), push it to registry/repository, and have the server pull it by digest instead of building. Keys: registry, repository, username, platform, buildArgs.",
+    fix: 'pulumi config set --path "image.registry" ghcr.io',
+  },
+  imageRegistryPassword: {
+    kind: "string",
+    secret: true,
+    description:
+      "Password or token for image.registry, used to push (here) and pull (on the server).",
+    fix: "pulumi config set --secret imageRegistryPassword <token>",
+  },
   github: {
     kind: "object",
     description:
@@ -188,10 +202,9 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 
 const hostname =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-const ipv6 = /^[0-9A-Fa-f:]+$/;
 const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const safePath = /^\/(?:[A-Za-z0-9._-]+\/?)+$/;
+const safePath = /^(\/[A-Za-z0-9._-]+)+\/?$/;
 
 const service = z
   .string()
@@ -223,12 +236,7 @@ const envMap = z.record(
 /** The shape after types are decoded from Pulumi's strings; defaults applied here. */
 export const rawConfigSchema = z
   .object({
-    host: z
-      .string()
-      .refine(
-        (v) => hostname.test(v) || (v.includes(":") && ipv6.test(v)),
-        "a hostname or IP address",
-      ),
+    host: z.string().refine((v) => hostname.test(v) || isIP(v) !== 0, "a hostname or IP address"),
     port: z.number().int().min(1).max(65535).default(22),
     user: z
       .string()
@@ -286,6 +294,30 @@ export const rawConfigSchema = z
     collectstatic: z.boolean().default(true),
     waitTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
     keepReleases: z.number().int().min(1).max(100).default(5),
+    image: z
+      .object({
+        registry: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9.-]+(:\d+)?$/,
+            "a registry host, optionally with a port (e.g. ghcr.io)",
+          ),
+        repository: z
+          .string()
+          .regex(
+            /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+            "a lowercase image repository path (e.g. acme/django-app)",
+          ),
+        username: z.string().min(1),
+        buildArgs: envMap.default({}),
+        platform: z
+          .string()
+          .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, "a platform such as linux/amd64")
+          .default("linux/amd64"),
+      })
+      .strict()
+      .optional(),
+    imageRegistryPassword: z.string().min(1).optional(),
     github: z
       .object({
         repository: z

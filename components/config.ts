@@ -5,7 +5,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig } from "./config-parse";
 import type { RawConfig } from "./config-schema";
 import { type GitHubWorkflowArgs, resolveSettings } from "./github";
-import { buildServices, checkComposeRoles, readComposeServices } from "./compose/compose-file";
+import {
+  buildServices,
+  checkComposeRoles,
+  checkRegistryImages,
+  readComposeServices,
+} from "./compose/compose-file";
 
 /** The validated stack settings; secrets stay Outputs marked secret. */
 type SecretKeys =
@@ -15,7 +20,8 @@ type SecretKeys =
   | "github"
   | "githubBackendAccessToken"
   | "githubBackendPassphrase"
-  | "githubBackendCredentials";
+  | "githubBackendCredentials"
+  | "imageRegistryPassword";
 
 export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   project: string;
@@ -24,6 +30,9 @@ export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   /** Absolute local path of the Django project. */
   projectDir: string;
   buildServices: string[];
+  /** The web service's build context and Dockerfile (registry mode builds from them). */
+  webBuild: { context: string; dockerfile: string };
+  imageRegistryPassword?: pulumi.Output<string>;
   sshPrivateKey: pulumi.Output<string>;
   secretEnv: pulumi.Output<Record<string, string>>;
   secretEnvNames: string[];
@@ -63,8 +72,17 @@ export function checkProjectFiles(raw: RawConfig, baseDir: string, project: stri
   }
   const services = readComposeServices(composePath);
   const problems = checkComposeRoles(services, raw, composePath);
+  if (raw.image) {
+    problems.push(
+      ...checkRegistryImages(services, [raw.webService, ...raw.workerServices], composePath),
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { projectDir, composePath, buildServices: buildServices(services) };
+  const webBuild = services.find((s) => s.name === raw.webService)?.build ?? {
+    context: ".",
+    dockerfile: "Dockerfile",
+  };
+  return { projectDir, composePath, buildServices: buildServices(services), webBuild };
 }
 
 /** Maps the `github` settings onto the workflow component's args and validates them now. */
@@ -137,6 +155,7 @@ export function loadConfig(): DeployConfig {
     githubBackendAccessToken,
     githubBackendPassphrase,
     githubBackendCredentials,
+    imageRegistryPassword,
     ...plain
   } = raw;
   const workflow = github
@@ -153,6 +172,9 @@ export function loadConfig(): DeployConfig {
     remoteDir: (remoteDir ?? `/srv/${raw.composeProject}`).replace(/\/+$/, ""),
     projectDir: files.projectDir,
     buildServices: files.buildServices,
+    webBuild: files.webBuild,
+    imageRegistryPassword:
+      imageRegistryPassword === undefined ? undefined : pulumi.secret(imageRegistryPassword),
     sshPrivateKey: pulumi.secret(sshPrivateKey),
     secretEnv: pulumi.secret(secretEnv),
     secretEnvNames: Object.keys(secretEnv).sort(),

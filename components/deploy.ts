@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeployConfig } from "./config";
 import { ComposeStack } from "./compose/compose-stack";
@@ -29,10 +30,13 @@ export function deployRelease(config: DeployConfig) {
     remoteDir: config.remoteDir,
   });
 
+  const registry = config.image ? pushWebImage(config, releaseId) : undefined;
+
   const envFile = config.secretEnv.apply((secretEnv) =>
     renderEnvFile({
       ...config.env,
       ...secretEnv,
+      ...(registry ? { APP_IMAGE: registry.repository } : {}),
       APP_RELEASE: releaseId,
       COMPOSE_PROJECT_NAME: config.composeProject,
     }),
@@ -50,6 +54,8 @@ export function deployRelease(config: DeployConfig) {
     stagedReleaseDir,
     envFile: pulumi.secret(envFile),
     envDigest: config.envDigest,
+    registryMode: registry !== undefined,
+    registry,
     infraServices: config.infraServices,
     webService: config.webService,
     workerServices: config.workerServices,
@@ -66,5 +72,38 @@ export function deployRelease(config: DeployConfig) {
 
   const workflow = config.github ? new GitHubWorkflow("github", config.github) : undefined;
 
-  return { server, app, workflow };
+  return { server, app, workflow, image: registry?.digestRef };
+}
+
+/**
+ * Registry mode: build the web image here (CI or laptop) with @pulumi/docker and push it; the
+ * server then pulls exactly that digest instead of building, and never needs the source's
+ * build dependencies.
+ */
+function pushWebImage(config: DeployConfig, releaseId: string) {
+  const image = config.image!;
+  const repository = `${image.registry}/${image.repository}`;
+  const localTag = `${repository}:${releaseId}`;
+  const pushed = new docker.Image("web-image", {
+    imageName: localTag,
+    build: {
+      context: join(config.projectDir, config.webBuild.context),
+      dockerfile: join(config.projectDir, config.webBuild.context, config.webBuild.dockerfile),
+      platform: image.platform,
+      args: image.buildArgs,
+    },
+    registry: {
+      server: image.registry,
+      username: image.username,
+      password: config.imageRegistryPassword!,
+    },
+  });
+  return {
+    repository,
+    server: image.registry,
+    username: image.username,
+    password: config.imageRegistryPassword!,
+    digestRef: pushed.repoDigest,
+    localTag,
+  };
 }

@@ -74,6 +74,24 @@ export function infraUpCommand(t: ComposeTarget, services: string[], waitSeconds
   );
 }
 
+export interface RegistryImage {
+  registry: string;
+  username: string;
+  /** `<registry>/<repository>@sha256:…` as pushed: what the server pulls, so it runs exactly that. */
+  digestRef: string;
+  /** The tag compose's app services resolve to for this release (`${APP_IMAGE}:${APP_RELEASE}`). */
+  localTag: string;
+}
+
+/** Registry mode: log in with the password on stdin, pull the pushed image by digest, tag it. */
+export function pullImageCommand(image: RegistryImage): string {
+  return and(
+    `${argv("docker", "login", "--username", image.username, "--password-stdin", image.registry)} >/dev/null`,
+    argv("docker", "pull", image.digestRef),
+    argv("docker", "tag", image.digestRef, image.localTag),
+  );
+}
+
 export function buildCommand(t: ComposeTarget, services: string[]): string {
   return argv(...composeWords(t), "build", ...services);
 }

@@ -5,6 +5,8 @@ export interface ComposeService {
   name: string;
   /** A service with `build:` produces an app image on the server. */
   builds: boolean;
+  /** The build context and Dockerfile, relative to the project directory. */
+  build?: { context: string; dockerfile: string };
   image?: string;
   hasHealthcheck: boolean;
 }
@@ -34,12 +36,21 @@ export function readComposeServices(path: string): ComposeService[] {
   return Object.entries(services as Record<string, Record<string, unknown> | null>).map(
     ([name, def]) => {
       const hc = def?.healthcheck as { disable?: boolean; test?: unknown } | undefined;
-      return {
+      const build = def?.build as string | { context?: string; dockerfile?: string } | undefined;
+      const service: ComposeService = {
         name,
-        builds: def?.build !== undefined && def?.build !== null,
+        builds: build !== undefined && build !== null,
         image: typeof def?.image === "string" ? def.image : undefined,
         hasHealthcheck: !!hc && hc.disable !== true && hc.test !== undefined,
       };
+      if (typeof build === "string") service.build = { context: build, dockerfile: "Dockerfile" };
+      else if (build) {
+        service.build = {
+          context: build.context ?? ".",
+          dockerfile: build.dockerfile ?? "Dockerfile",
+        };
+      }
+      return service;
     },
   );
 }
@@ -81,4 +92,25 @@ export function checkComposeRoles(
 /** Services with `build:`; these are built on the server for each release. */
 export function buildServices(services: ComposeService[]): string[] {
   return services.filter((s) => s.builds).map((s) => s.name);
+}
+
+/**
+ * Registry mode tags the pulled image as `${APP_IMAGE}:${APP_RELEASE}`, so every app service must
+ * name its image that way, or it would run something else.
+ */
+export function checkRegistryImages(
+  services: ComposeService[],
+  appServices: string[],
+  file: string,
+): string[] {
+  return services
+    .filter((s) => appServices.includes(s.name))
+    .filter(
+      (s) =>
+        !s.image || !/\$\{APP_IMAGE[:}-]/.test(s.image) || !/\$\{APP_RELEASE[:}-]/.test(s.image),
+    )
+    .map(
+      (s) =>
+        `Service "${s.name}" in ${file} has image ${JSON.stringify(s.image ?? null)}; in registry mode every app service must use image: \${APP_IMAGE}:\${APP_RELEASE}. Fix: set that image on the service, or unset the image config key.`,
+    );
 }

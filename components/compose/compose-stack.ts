@@ -2,7 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import type { Server } from "../server/server";
 import { releasesDir } from "../server/commands";
-import { composeDownCommand, type ComposeTarget, TEARDOWN_REGISTER } from "./commands";
+import {
+  composeDownCommand,
+  type ComposeTarget,
+  pullImageCommand,
+  TEARDOWN_REGISTER,
+} from "./commands";
 import { type DeployPlanInput, type DeployStep, planDeploySteps, type StepId } from "./steps";
 import { parseAppliedMigrations } from "./migrate-output";
 
@@ -13,6 +18,14 @@ export interface ComposeStackArgs extends Omit<DeployPlanInput, "target"> {
   stagedReleaseDir: string;
   /** Full .env content; secret because it holds secret settings. */
   envFile: pulumi.Output<string>;
+  /** Registry mode: where the pushed image is and how the server logs in to pull it. */
+  registry?: {
+    server: string;
+    username: string;
+    password: pulumi.Output<string>;
+    digestRef: pulumi.Output<string>;
+    localTag: string;
+  };
 }
 
 /**
@@ -55,6 +68,29 @@ export class ComposeStack extends pulumi.ComponentResource {
       const dependsOn = [server.bootstrap, ...step.dependsOn.map((id) => created.get(id)!)];
       if (step.id === "start") dependsOn.push(teardown);
       const resourceOpts = { parent: this, dependsOn };
+      const registry = args.registry;
+      if (step.needsImageDigest && !registry) {
+        throw new Error(`Step ${step.id} needs the pushed image, but no registry was given.`);
+      }
+      const create =
+        step.needsImageDigest && registry
+          ? registry.digestRef.apply((digestRef) =>
+              pullImageCommand({
+                registry: registry.server,
+                username: registry.username,
+                digestRef,
+                localTag: registry.localTag,
+              }),
+            )
+          : step.command!;
+      const stdin =
+        step.stdin === "envFile"
+          ? args.envFile
+          : step.stdin === "registryPassword"
+            ? registry?.password
+            : undefined;
+      const triggers =
+        step.needsImageDigest && registry ? [...step.triggers, registry.digestRef] : step.triggers;
       const resource =
         step.kind === "copy"
           ? new remote.CopyToRemote(
@@ -71,9 +107,9 @@ export class ComposeStack extends pulumi.ComponentResource {
               `${name}-${step.id}`,
               {
                 connection: server.connection,
-                create: step.command!,
-                stdin: step.stdin === "envFile" ? args.envFile : undefined,
-                triggers: step.triggers,
+                create,
+                stdin,
+                triggers,
                 addPreviousOutputInEnv: false,
               },
               resourceOpts,

@@ -16,6 +16,7 @@ export type StepId =
   | "env"
   | "infra"
   | "build"
+  | "pull"
   | "check"
   | "backup"
   | "migrate"
@@ -32,8 +33,10 @@ export interface DeployStep {
   /** The upload is a file copy; everything else is a shell command. */
   kind: "copy" | "command";
   command?: string;
-  /** The step reads the .env content on stdin (it is secret, so never on a command line). */
-  stdin?: "envFile";
+  /** The step reads a secret on stdin (never on a command line): the .env or the registry password. */
+  stdin?: "envFile" | "registryPassword";
+  /** Registry mode's pull: its command is pullImageCommand of the pushed digest, known after the push. */
+  needsImageDigest?: true;
   dependsOn: StepId[];
   triggers: unknown[];
 }
@@ -45,6 +48,8 @@ export interface DeployPlanInput {
   workerServices: string[];
   /** Services with `build:` in the compose file. */
   buildServices: string[];
+  /** Registry mode: the image is built and pushed where pulumi up runs; the server pulls it. */
+  registryMode?: boolean;
   /** "label.name" -> content hash of the migration file, for every migration in the release. */
   migrations: Record<string, string>;
   composeFileHash: string;
@@ -85,10 +90,19 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
       id: "infra",
       kind: "command",
       command: infraUpCommand(t, p.infraServices, p.waitTimeoutSeconds),
-      triggers: [release, p.composeFileHash],
+      // The env digest too: a changed db/redis setting must reach those containers.
+      triggers: [release, p.composeFileHash, p.envDigest],
     });
   }
-  if (p.buildServices.length > 0) {
+  if (p.registryMode) {
+    chain({
+      id: "pull",
+      kind: "command",
+      stdin: "registryPassword",
+      needsImageDigest: true,
+      triggers: [release],
+    });
+  } else if (p.buildServices.length > 0) {
     chain({
       id: "build",
       kind: "command",

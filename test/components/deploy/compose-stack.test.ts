@@ -173,7 +173,7 @@ describe("ComposeStack: what it creates", () => {
       [
         ["app-upload", [release]],
         ["app-env", [release]],
-        ["app-infra", [release, "c0ffee123456"]],
+        ["app-infra", [release, "c0ffee123456", "0011223344556677"]],
         ["app-build", [release]],
         ["app-check", [release]],
         ["app-backup", migrate],

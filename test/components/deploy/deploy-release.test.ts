@@ -39,6 +39,7 @@ const config: DeployConfig = {
   webService: "web",
   workerServices: ["celery_worker", "celery_beat"],
   buildServices: ["web", "celery_worker"],
+  webBuild: { context: ".", dockerfile: "Dockerfile" },
   env: { DJANGO_ALLOWED_HOSTS: "shop.example.com" },
   secretEnv: pulumi.secret<Record<string, string>>({ DJANGO_SECRET_KEY: SENTINEL }),
   secretEnvNames: ["DJANGO_SECRET_KEY"],
@@ -106,7 +107,7 @@ describe("deployRelease", () => {
       0,
       12,
     );
-    assert.deepEqual(inputsOf("app-infra").triggers, [id, composeHash]);
+    assert.deepEqual(inputsOf("app-infra").triggers, [id, composeHash, "0011223344556677"]);
     assert.deepEqual(inputsOf("app-start").triggers, [id, composeHash, "0011223344556677"]);
     const [trigger] = inputsOf("app-migrate").triggers as [{ release: string; migrations: object }];
     assert.equal(trigger.release, id);

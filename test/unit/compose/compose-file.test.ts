@@ -27,8 +27,20 @@ describe("readComposeServices", () => {
     assert.deepEqual(readComposeServices(FIXTURE_COMPOSE), [
       { name: "db", builds: false, image: "postgres:15", hasHealthcheck: true },
       { name: "redis", builds: false, image: "redis:7", hasHealthcheck: true },
-      { name: "web", builds: true, image: undefined, hasHealthcheck: true },
-      { name: "celery_worker", builds: true, image: undefined, hasHealthcheck: false },
+      {
+        name: "web",
+        builds: true,
+        image: undefined,
+        hasHealthcheck: true,
+        build: { context: ".", dockerfile: "Dockerfile" },
+      },
+      {
+        name: "celery_worker",
+        builds: true,
+        image: undefined,
+        hasHealthcheck: false,
+        build: { context: ".", dockerfile: "Dockerfile" },
+      },
       { name: "celery_beat", builds: false, image: "shop-app:latest", hasHealthcheck: false },
     ]);
   });

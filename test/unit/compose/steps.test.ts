@@ -109,7 +109,7 @@ describe("planDeploySteps: the full plan", () => {
       [
         ["upload", [release]],
         ["env", [release]],
-        ["infra", [release, "c0ffee123456"]],
+        ["infra", [release, "c0ffee123456", DIGEST]],
         ["build", [release]],
         ["check", [release]],
         ["backup", [migrateTrigger]],
@@ -294,8 +294,8 @@ describe("planDeploySteps: what makes a step run again", () => {
     assert.deepEqual(rerun({}, {}), []);
   });
 
-  it("a changed setting (env digest) restarts the app services only", () => {
-    assert.deepEqual(rerun({}, { envDigest: "ffffffffffffffff" }), ["start"]);
+  it("a changed setting (env digest) re-applies infra and restarts the app services", () => {
+    assert.deepEqual(rerun({}, { envDigest: "ffffffffffffffff" }), ["infra", "start"]);
   });
 
   it("a changed compose file re-runs infra and start", () => {

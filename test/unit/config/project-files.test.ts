@@ -51,6 +51,7 @@ describe("checkProjectFiles", () => {
       projectDir: join(base, "app"),
       composePath: join(base, "app", "docker-compose.yml"),
       buildServices: ["web", "celery_worker"],
+      webBuild: { context: ".", dockerfile: "Dockerfile" },
     });
   });
 
