@@ -18,7 +18,9 @@ if (files.length === 0) {
   console.error(`no test files under ${process.argv.slice(2).join(", ")}`);
   process.exit(1);
 }
-const extra = process.env.TEST_CONCURRENCY ? [`--test-concurrency=${process.env.TEST_CONCURRENCY}`] : [];
+const extra = process.env.TEST_CONCURRENCY
+  ? [`--test-concurrency=${process.env.TEST_CONCURRENCY}`]
+  : [];
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...extra, ...files], {
   stdio: "inherit",
 });
