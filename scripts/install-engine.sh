@@ -8,9 +8,15 @@
 #   pulumi-resource-command  v1.2.1, built from scripts/engine (stand-in, see its main.go)
 #
 # Binaries are cached outside the repo, keyed by version:
-#   ${PULUMI_ENGINE_CACHE:-/var/cache/django-deploy/engine}/pulumi-v3.248.0/bin
-# The engine finds the language host and the provider on PATH, so putting
-# that directory on PATH is all a caller needs.
+#   ${PULUMI_ENGINE_CACHE:-/var/cache/django-deploy/engine}/pulumi-v3.248.0/
+#     bin/{pulumi,pulumi-language-nodejs}       put this directory on PATH
+#     plugins/pulumi-resource-command
+# The command provider is installed into the Pulumi plugin cache of the
+# PULUMI_HOME in effect (default ~/.pulumi) with `pulumi plugin install --file`,
+# so the engine finds it by version without downloading and without the
+# "using pulumi-resource-command from $PATH" warning an ambient plugin causes.
+# A plugin directory this script did not create (e.g. the real upstream
+# plugin) is left alone. Run the script again after changing PULUMI_HOME.
 #
 # Usage:
 #   scripts/install-engine.sh                 install if needed, then print a summary
@@ -19,6 +25,7 @@
 #
 # Environment:
 #   PULUMI_ENGINE_CACHE   cache root (default /var/cache/django-deploy/engine)
+#   PULUMI_HOME           Pulumi home whose plugin cache receives the provider (default ~/.pulumi)
 #   ENGINE_FORCE_BUILD=1  ignore a suitable pulumi already on PATH and use the cache
 set -euo pipefail
 
@@ -30,6 +37,9 @@ engine_src="$script_dir/engine"
 cache_root=${PULUMI_ENGINE_CACHE:-/var/cache/django-deploy/engine}
 version_dir="$cache_root/pulumi-v$PULUMI_VERSION"
 bin_dir="$version_dir/bin"
+plugin_bin="$version_dir/plugins/pulumi-resource-command"
+pulumi_home=${PULUMI_HOME:-$HOME/.pulumi}
+plugin_dir="$pulumi_home/plugins/resource-command-v$COMMAND_VERSION"
 
 print_path=0
 case "${1:-}" in
@@ -61,17 +71,13 @@ ambient_ok() {
   [[ "${ENGINE_FORCE_BUILD:-0}" == 1 ]] && return 1
   local p dir
   p=$(command -v pulumi 2>/dev/null) || return 1
+  dir=$(dirname "$p")
+  [[ "$dir" == "$bin_dir" ]] && return 1 # our own cache: verified by cache_ok instead
   [[ "$(pulumi_version_of "$p")" == "v$PULUMI_VERSION" ]] || return 1
   command -v pulumi-language-nodejs >/dev/null 2>&1 || return 1
-  dir=$(dirname "$p")
-  [[ "$dir" == "$bin_dir" ]] && return 1 # our own cache: verified below instead
-  if command -v pulumi-resource-command >/dev/null 2>&1 &&
-    [[ "$(tool_version_of "$(command -v pulumi-resource-command)")" == "$COMMAND_VERSION" ]]; then
-    echo "$dir"
-    return 0
-  fi
-  local home=${PULUMI_HOME:-$HOME/.pulumi}
-  if [[ -x "$home/plugins/resource-command-v$COMMAND_VERSION/pulumi-resource-command" ]]; then
+  if [[ -x "$plugin_dir/pulumi-resource-command" ]] ||
+    { command -v pulumi-resource-command >/dev/null 2>&1 &&
+      [[ "$(tool_version_of "$(command -v pulumi-resource-command)")" == "$COMMAND_VERSION" ]]; }; then
     echo "$dir"
     return 0
   fi
@@ -96,10 +102,10 @@ tools_stamp() {
 }
 
 cache_ok() {
-  [[ -x "$bin_dir/pulumi" && -x "$bin_dir/pulumi-language-nodejs" && -x "$bin_dir/pulumi-resource-command" ]] || return 1
+  [[ -x "$bin_dir/pulumi" && -x "$bin_dir/pulumi-language-nodejs" && -x "$plugin_bin" ]] || return 1
   [[ "$(pulumi_version_of "$bin_dir/pulumi")" == "v$PULUMI_VERSION" ]] || return 1
-  [[ "$(tool_version_of "$bin_dir/pulumi-resource-command")" == "$COMMAND_VERSION" ]] || return 1
-  [[ -f "$bin_dir/.tools-stamp" && "$(cat "$bin_dir/.tools-stamp")" == "$(tools_stamp)" ]] || return 1
+  [[ "$(tool_version_of "$plugin_bin")" == "$COMMAND_VERSION" ]] || return 1
+  [[ -f "$version_dir/.tools-stamp" && "$(cat "$version_dir/.tools-stamp")" == "$(tools_stamp)" ]] || return 1
 }
 
 build_pulumi() {
@@ -127,15 +133,16 @@ build_pulumi() {
 build_tools() {
   local go=$1
   log "building pulumi-language-nodejs and pulumi-resource-command v$COMMAND_VERSION from $engine_src"
+  mkdir -p "$(dirname "$plugin_bin")"
   (cd "$engine_src" && "$go" build -trimpath -ldflags "-s -w -X main.version=$PULUMI_VERSION" \
     -o "$bin_dir/pulumi-language-nodejs.tmp" ./cmd/pulumi-language-nodejs) ||
     die "building pulumi-language-nodejs failed (see the Go errors above)"
   (cd "$engine_src" && "$go" build -trimpath -ldflags "-s -w -X main.version=$COMMAND_VERSION" \
-    -o "$bin_dir/pulumi-resource-command.tmp" ./cmd/pulumi-resource-command) ||
+    -o "$plugin_bin.tmp" ./cmd/pulumi-resource-command) ||
     die "building pulumi-resource-command failed (see the Go errors above)"
   mv -f "$bin_dir/pulumi-language-nodejs.tmp" "$bin_dir/pulumi-language-nodejs"
-  mv -f "$bin_dir/pulumi-resource-command.tmp" "$bin_dir/pulumi-resource-command"
-  tools_stamp >"$bin_dir/.tools-stamp"
+  mv -f "$plugin_bin.tmp" "$plugin_bin"
+  tools_stamp >"$version_dir/.tools-stamp"
 }
 
 install_into_cache() {
@@ -151,29 +158,47 @@ install_into_cache() {
   if ! [[ -x "$bin_dir/pulumi" && "$(pulumi_version_of "$bin_dir/pulumi")" == "v$PULUMI_VERSION" ]]; then
     build_pulumi "$go"
   fi
-  if ! [[ -f "$bin_dir/.tools-stamp" && "$(cat "$bin_dir/.tools-stamp")" == "$(tools_stamp)" ]] ||
-    ! [[ -x "$bin_dir/pulumi-language-nodejs" && -x "$bin_dir/pulumi-resource-command" ]]; then
+  if ! [[ -f "$version_dir/.tools-stamp" && "$(cat "$version_dir/.tools-stamp")" == "$(tools_stamp)" ]] ||
+    ! [[ -x "$bin_dir/pulumi-language-nodejs" && -x "$plugin_bin" ]]; then
     build_tools "$go"
   fi
   cache_ok || die "the engine in $bin_dir does not report the expected versions after building; remove $version_dir and re-run"
 }
 
+# install_plugin puts the provider into $PULUMI_HOME's plugin cache, where the
+# engine looks it up by name and version. The marker file tells our own
+# (possibly outdated) install apart from a plugin someone else put there.
+install_plugin() {
+  local marker="$plugin_dir/.installed-by-django-deploy"
+  if [[ -d "$plugin_dir" && ! -f "$marker" ]]; then
+    return 0
+  fi
+  if [[ -f "$marker" ]] && cmp -s "$plugin_bin" "$plugin_dir/pulumi-resource-command"; then
+    return 0
+  fi
+  log "installing pulumi-resource-command v$COMMAND_VERSION into $pulumi_home/plugins"
+  PULUMI_HOME="$pulumi_home" PULUMI_SKIP_UPDATE_CHECK=true "$bin_dir/pulumi" plugin install resource command \
+    "v$COMMAND_VERSION" --file "$plugin_bin" --reinstall >&2 ||
+    die "could not install the command plugin into $pulumi_home/plugins; check that PULUMI_HOME is writable"
+  touch "$marker"
+}
+
 if dir=$(ambient_ok); then
   result_dir=$dir
-elif cache_ok; then
-  result_dir=$bin_dir
 else
-  start=$(date +%s)
-  install_into_cache
-  log "installed in $(($(date +%s) - start))s"
+  if ! cache_ok; then
+    start=$(date +%s)
+    install_into_cache
+    log "built in $(($(date +%s) - start))s"
+  fi
+  install_plugin
   result_dir=$bin_dir
 fi
 
 if [[ $print_path == 1 ]]; then
   echo "$result_dir"
 else
-  echo "pulumi v$PULUMI_VERSION, pulumi-language-nodejs and pulumi-resource-command v$COMMAND_VERSION are in:"
-  echo "  $result_dir"
-  echo "add it to PATH:"
+  echo "pulumi v$PULUMI_VERSION and pulumi-language-nodejs are in $result_dir;"
+  echo "pulumi-resource-command v$COMMAND_VERSION is in ${pulumi_home}/plugins. Add the engine to PATH:"
   echo "  export PATH=\"$result_dir:\$PATH\""
 fi
