@@ -6,8 +6,8 @@
 #
 # Nothing can be pulled here (no Docker Hub, no PyPI), so everything comes from Debian packages:
 # mmdebstrap a bookworm minbase rootfs with the packages of base-images/packages.txt
-# (base-images/make-rootfs.sh), `docker import` it once as django-deploy/rootfs:<hash>, then small Dockerfiles FROM that local
-# image add entrypoints and env (building FROM a local image needs no network).
+# (base-images/make-rootfs.sh), `docker import` it once as django-deploy/rootfs:<hash>, then
+# small Dockerfiles FROM that local image add entrypoints and env (no network needed).
 #
 # Cached by content: the rootfs tarball lives in $DJANGO_DEPLOY_CACHE/rootfs/<hash>.tar and each
 # image carries the label org.django-deploy.inputs-hash; a run whose inputs did not change
@@ -17,15 +17,12 @@
 #   --force   rebuild the rootfs and all images even if their inputs did not change
 #   --verify  afterwards, smoke-test the images and compose (base-images/verify.sh, ~1 min)
 # Env:   DJANGO_DEPLOY_CACHE (default /var/cache/django-deploy)
-#        DEBIAN_MIRROR       (default http://deb.debian.org/debian)
-#        DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security)
+#        DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR: passed on to base-images/make-rootfs.sh
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 images_dir="$script_dir/base-images"
 cache_dir="${DJANGO_DEPLOY_CACHE:-/var/cache/django-deploy}"
-mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
 suite=bookworm
 label=org.django-deploy.inputs-hash
 force=0

@@ -49,6 +49,7 @@ log "mmdebstrap $suite minbase + packages.txt from $mirror (log: $log_file)"
 #    its own at $PGDATA;
 #  - customize: drop caches (mmdebstrap's own cleanup leaves the .debs) and docs, and the build
 #    host's hostname/hosts/resolv.conf, which Docker provides per container.
+# shellcheck disable=SC2016 # the hooks' $1 is mmdebstrap's to expand, not ours
 if ! mmdebstrap --variant=minbase --format=tar --include="$packages" \
   --aptopt='APT::Install-Recommends "false"' \
   --essential-hook='mkdir -p "$1/etc/postgresql-common/createcluster.d" &&

@@ -78,6 +78,7 @@ MSG
   fi
   psql+=(--dbname "$POSTGRES_DB")
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck disable=SC1090 # user-provided init scripts, sourced as the official image does
     case "$f" in
       *.sh) echo "docker-entrypoint: running $f" && . "$f" ;;
       *.sql) echo "docker-entrypoint: running $f" && "${psql[@]}" -f "$f" ;;
