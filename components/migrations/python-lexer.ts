@@ -20,6 +20,64 @@ export interface LexResult {
   templatePrefixes: number[];
   /** Offsets of `yield` keywords with no value (`yield` alone, `(yield)`). */
   bareYields: number[];
+  /** Same-length rewrites of `with` headers into a form lezer's grammar accepts. */
+  withRewrites: Array<{ from: number; text: string }>;
+}
+
+interface HeaderToken {
+  text: string;
+  start: number;
+  end: number;
+  /** Open brackets when the token was read (an opening bracket counts itself). */
+  depth: number;
+}
+
+/**
+ * lezer's grammar lacks parts of the `with` statement that Python has had since 3.9: targets
+ * other than a plain name (`as self.x`, `as (a, b)`) and parenthesized items
+ * (`with (open(a) as f, open(b) as g):`). This rewrites such a header, keeping every offset, into
+ * the plain form: the item parentheses become spaces (and so do the newlines and comments
+ * between them), and a complex target becomes one long name. `tokens` run from `with` to `:`.
+ */
+function withHeaderRewrites(
+  src: string,
+  tokens: HeaderToken[],
+): Array<{ from: number; text: string }> {
+  const rewrites: Array<{ from: number; text: string }> = [];
+  let items = tokens.slice(1, -1);
+  let itemDepth = 0;
+  const open = items[0];
+  const close = items[items.length - 1];
+  const inner = items.slice(1, -1);
+  if (
+    open?.text === "(" &&
+    close?.text === ")" &&
+    inner.every((t) => t.depth >= 1) &&
+    inner.some((t) => t.text === "as" && t.depth === 1)
+  ) {
+    let text = " ";
+    let previousEnd = open.end;
+    for (const t of inner) {
+      text += " ".repeat(t.start - previousEnd) + src.slice(t.start, t.end);
+      previousEnd = t.end;
+    }
+    text += " ".repeat(close.start - previousEnd) + " ";
+    rewrites.push({ from: open.start, text });
+    items = inner;
+    itemDepth = 1;
+  }
+  for (let i = 0; i < items.length; i++) {
+    if (items[i].text !== "as" || items[i].depth !== itemDepth) continue;
+    let j = i + 1;
+    while (j < items.length && !(items[j].depth === itemDepth && items[j].text === ",")) j++;
+    const target = items.slice(i + 1, j);
+    if (target.length > 1 || (target.length === 1 && target[0].text === "(")) {
+      const from = target[0].start;
+      rewrites.push({ from, text: "_".repeat(target[target.length - 1].end - from) });
+    }
+    i = j;
+  }
+  return rewrites;
 }
 
 class LexError extends Error {
@@ -87,7 +145,10 @@ class Lexer {
     numbers: [],
     templatePrefixes: [],
     bareYields: [],
+    withRewrites: [],
   };
+  /** Tokens of the `with` header being read, or null outside one. */
+  private withHeader: HeaderToken[] | null = null;
 
   constructor(private readonly src: string) {}
 
@@ -118,6 +179,14 @@ class Lexer {
       } else {
         this.scanOperator();
       }
+      const header = this.withHeader;
+      if (header && header.length > 0 && header[header.length - 1].end === -1) {
+        header[header.length - 1].end = this.pos;
+        if (header[header.length - 1].text === ":" && this.brackets.length === 0) {
+          this.result.withRewrites.push(...withHeaderRewrites(src, header));
+          this.withHeader = null;
+        }
+      }
     }
     this.endOfFile();
   }
@@ -132,6 +201,11 @@ class Lexer {
       this.pendingYield = null;
     }
     this.result.hasCode = true;
+    if (this.lastSignificant === null || this.lastSignificant === "async") {
+      if (token === "with") this.withHeader = [];
+      else if (this.lastSignificant === null) this.withHeader = null;
+    }
+    this.withHeader?.push({ text: token, start: this.pos, end: -1, depth: this.brackets.length });
     this.lastSignificant = token;
   }
 
@@ -194,6 +268,7 @@ class Lexer {
 
   private endPhysicalLine(): void {
     if (this.brackets.length > 0) return;
+    this.withHeader = null;
     this.endYield();
     if (this.lastSignificant !== null) this.expectIndent = this.lastSignificant === ":";
     this.lastSignificant = null;

@@ -173,8 +173,9 @@ function grammarProblem(node: SyntaxNode): { message: string; at: number } | nul
 // A bare `yield` (`yield` alone, `(yield)`) is missing from lezer's grammar; it is checked as
 // the same-length expression `None `.
 function lezerFriendly(src: string, lex: LexResult): string {
-  const { numbers, templatePrefixes: tPrefixes, bareYields } = lex;
-  if (numbers.length === 0 && tPrefixes.length === 0 && bareYields.length === 0) return src;
+  const { numbers, templatePrefixes: tPrefixes, bareYields, withRewrites } = lex;
+  const none = numbers.length + tPrefixes.length + bareYields.length + withRewrites.length === 0;
+  if (none) return src;
   const chars = src.split("");
   for (const [from, to] of numbers) {
     chars[from] = "0";
@@ -182,6 +183,9 @@ function lezerFriendly(src: string, lex: LexResult): string {
   }
   for (const at of tPrefixes) chars[at] = chars[at] === "T" ? "F" : "f";
   for (const at of bareYields) chars.splice(at, 5, "N", "o", "n", "e", " ");
+  for (const { from, text } of withRewrites) {
+    for (let i = 0; i < text.length; i++) chars[from + i] = text[i];
+  }
   return chars.join("");
 }
 

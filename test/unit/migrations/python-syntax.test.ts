@@ -27,6 +27,14 @@ const valid: Array<[string, string]> = [
   ["tabs used consistently", "if x:\n\ty = 1\n"],
   ["CRLF line endings", "x = 1\r\nif x:\r\n    y = 2\r\n"],
   ["no trailing newline", "x = 1"],
+  [
+    "with targets lezer lacks: attribute, tuple, subscript",
+    "with a as self.x:\n    pass\nwith b as (c, d), e as f[0]:\n    pass\n",
+  ],
+  [
+    "parenthesized with items (3.9+, as black writes them)",
+    "def f():\n    with (\n        open(a) as f,\n        open(b) as g,\n    ):\n        pass\n    async with (x as y):\n        pass\n",
+  ],
   ["type parameters and type alias", "def f[T](x: T) -> T:\n    return x\ntype X = int\n"],
 ];
 
@@ -123,6 +131,11 @@ const invalid: Array<[string, string, { message: string; line: number }]> = [
     { message: "invalid character '\u2018' (U+2018)", line: 1 },
   ],
   ["null byte", "x = 1\0\n", { message: "source code cannot contain null bytes", line: 1 }],
+  [
+    "with target that is a literal",
+    "with a as 1:\n    pass\n",
+    { message: "invalid syntax", line: 1 },
+  ],
   ["dangling operator", "x = 1 +\n", { message: "invalid syntax", line: 1 }],
   [
     "trailing colon at end of file",
