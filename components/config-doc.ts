@@ -15,7 +15,10 @@ export function projectConfigBlock(project: string): Record<string, Record<strin
       entry.type = spec.kind;
     }
     entry.description = spec.description;
-    if ("secret" in spec && spec.secret) entry.secret = true;
+    if ("default" in spec) entry.default = spec.default;
+    // Pulumi insists a declared secret's default be encrypted too, so optional secrets (empty
+    // default) are only checked by the program; a required one is enforced by Pulumi as well.
+    if ("secret" in spec && spec.secret && !("default" in spec)) entry.secret = true;
     block[`${project}:${key}`] = entry;
   }
   return block;

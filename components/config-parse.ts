@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import { CONFIG_KEYS, type ConfigKey, rawConfigSchema, type RawConfig } from "./config-schema";
+import {
+  CONFIG_KEYS,
+  type ConfigKey,
+  type ConfigKeySpec,
+  rawConfigSchema,
+  type RawConfig,
+} from "./config-schema";
 
 /** Thrown with every problem found in the stack config, so one preview shows them all. */
 export class ConfigError extends Error {
@@ -21,6 +27,17 @@ export interface ConfigInput {
   values: Record<string, string>;
   /** Keys (without the project prefix) that were set with --secret. */
   secretKeys: ReadonlySet<string>;
+}
+
+function isEmptyDefault(key: ConfigKey, text: string): boolean {
+  const spec = CONFIG_KEYS[key] as ConfigKeySpec;
+  const empty =
+    spec.default === "" ||
+    (typeof spec.default === "object" &&
+      spec.default !== null &&
+      !Array.isArray(spec.default) &&
+      Object.keys(spec.default).length === 0);
+  return empty && (text === "" || text.trim() === "{}");
 }
 
 function show(key: string, value: unknown): string {
@@ -94,6 +111,8 @@ export function parseConfig(input: ConfigInput): RawConfig {
     key in CONFIG_KEYS ? ` Fix: ${CONFIG_KEYS[key as ConfigKey].fix}` : "";
 
   for (const [key, text] of Object.entries(input.values)) {
+    // Pulumi fills in Pulumi.yaml's defaults; an empty one stands for "not set".
+    if (key in CONFIG_KEYS && isEmptyDefault(key as ConfigKey, text)) continue;
     if (!(key in CONFIG_KEYS)) {
       const known = Object.keys(CONFIG_KEYS).join(", ");
       problems.push(
@@ -107,7 +126,13 @@ export function parseConfig(input: ConfigInput): RawConfig {
   }
 
   for (const [key, spec] of Object.entries(CONFIG_KEYS)) {
-    if ("secret" in spec && spec.secret && key in input.values && !input.secretKeys.has(key)) {
+    if (
+      "secret" in spec &&
+      spec.secret &&
+      key in input.values &&
+      !isEmptyDefault(key as ConfigKey, input.values[key]) &&
+      !input.secretKeys.has(key)
+    ) {
       problems.push(
         `${prefix(key)} is stored in plain text in the stack file; it must be encrypted.` +
           ` Fix: pulumi config rm ${key} && ${spec.fix}`,

@@ -13,6 +13,11 @@ export interface ConfigKeySpec {
   secret?: boolean;
   /** How to set the key correctly; quoted in every error about it. */
   fix: string;
+  /**
+   * Declared in Pulumi.yaml, which makes Pulumi fill it in when the stack leaves the key unset; a
+   * key without one is required. "" and {} mean "not set" for the optional keys that have no value.
+   */
+  default?: unknown;
 }
 
 const HOST_KEY_TYPES = [
@@ -31,11 +36,13 @@ export const CONFIG_KEYS = {
   },
   port: {
     kind: "integer",
+    default: 22,
     description: "SSH port of the server (default 22).",
     fix: "pulumi config set port 22",
   },
   user: {
     kind: "string",
+    default: "deploy",
     description: "SSH user; it must be allowed to run docker (default deploy).",
     fix: "pulumi config set user deploy",
   },
@@ -53,16 +60,19 @@ export const CONFIG_KEYS = {
   },
   dialErrorLimit: {
     kind: "integer",
+    default: 3,
     description: "How many times to dial the server before failing (default 3).",
     fix: "pulumi config set dialErrorLimit 3",
   },
   dialTimeoutSeconds: {
     kind: "integer",
+    default: 10,
     description: "Timeout of one SSH dial, in seconds (default 10).",
     fix: "pulumi config set dialTimeoutSeconds 10",
   },
   remoteDir: {
     kind: "string",
+    default: "",
     description:
       "Absolute directory on the server that holds releases/ and backups/ (default /srv/<composeProject>).",
     fix: "pulumi config set remoteDir /srv/myapp",
@@ -75,6 +85,7 @@ export const CONFIG_KEYS = {
   },
   composeFile: {
     kind: "string",
+    default: "docker-compose.yml",
     description:
       "The project's compose file, relative to projectPath (default docker-compose.yml).",
     fix: "pulumi config set composeFile docker-compose.yml",
@@ -87,29 +98,34 @@ export const CONFIG_KEYS = {
   },
   infraServices: {
     kind: "array",
+    default: [],
     description:
       "Compose services that hold state and start first, each with a healthcheck (e.g. db, redis).",
     fix: 'pulumi config set --path "infraServices[0]" db',
   },
   webService: {
     kind: "string",
+    default: "web",
     description:
       "The compose service that serves HTTP (gunicorn); migrate and collectstatic run in its image.",
     fix: "pulumi config set webService web",
   },
   workerServices: {
     kind: "array",
+    default: [],
     description:
       "Compose services started with the new image after migrations (e.g. celery_worker, celery_beat).",
     fix: 'pulumi config set --path "workerServices[0]" celery_worker',
   },
   env: {
     kind: "object",
+    default: {},
     description: "Plain environment variables written to the server's .env (name -> value).",
     fix: 'pulumi config set --path "env.DJANGO_ALLOWED_HOSTS" example.com',
   },
   secretEnv: {
     kind: "object",
+    default: {},
     secret: true,
     description:
       "Secret environment variables written to the server's .env (name -> value); set each with --secret.",
@@ -117,54 +133,64 @@ export const CONFIG_KEYS = {
   },
   dockerEnv: {
     kind: "object",
+    default: {},
     description:
       "Environment for docker compose on the server, e.g. DOCKER_BUILDKIT: '0' where buildx is missing.",
     fix: 'pulumi config set --path "dockerEnv.DOCKER_BUILDKIT" 0',
   },
   checkMigrations: {
     kind: "boolean",
+    default: true,
     description: "Analyze the migration graph at preview time and stop on errors (default true).",
     fix: "pulumi config set checkMigrations true",
   },
   failOnMigrationWarnings: {
     kind: "boolean",
+    default: false,
     description:
       "Treat migration-graph warnings (e.g. auto-generated names) as errors (default false).",
     fix: "pulumi config set failOnMigrationWarnings false",
   },
   backupBeforeMigrate: {
     kind: "boolean",
+    default: true,
     description: "pg_dump the database into remoteDir/backups before migrate (default true).",
     fix: "pulumi config set backupBeforeMigrate true",
   },
   backupService: {
     kind: "string",
+    default: "db",
     description: "The PostgreSQL compose service used for the pre-migrate backup (default db).",
     fix: "pulumi config set backupService db",
   },
   collectstatic: {
     kind: "boolean",
+    default: true,
     description: "Run collectstatic --noinput before the app services start (default true).",
     fix: "pulumi config set collectstatic true",
   },
   waitTimeoutSeconds: {
     kind: "integer",
+    default: 180,
     description: "How long compose waits for services to become healthy, in seconds (default 180).",
     fix: "pulumi config set waitTimeoutSeconds 180",
   },
   keepReleases: {
     kind: "integer",
+    default: 5,
     description: "How many release directories to keep on the server (default 5).",
     fix: "pulumi config set keepReleases 5",
   },
   image: {
     kind: "object",
+    default: {},
     description:
       "Optional registry mode: build the web image where pulumi up runs (@pulumi/docker), push it to registry/repository, and have the server pull it by digest instead of building. Keys: registry, repository, username, platform, buildArgs.",
     fix: 'pulumi config set --path "image.registry" ghcr.io',
   },
   imageRegistryPassword: {
     kind: "string",
+    default: "",
     secret: true,
     description:
       "Password or token for image.registry, used to push (here) and pull (on the server).",
@@ -172,18 +198,21 @@ export const CONFIG_KEYS = {
   },
   github: {
     kind: "object",
+    default: {},
     description:
       "Optional: manage the GitHub Actions deploy workflow: repository, branch, workflowName, environment {name, reviewers}, backend {kind: pulumi-cloud | self-managed, url}. Off when unset.",
     fix: 'pulumi config set --path "github.repository" my-app',
   },
   githubBackendAccessToken: {
     kind: "string",
+    default: "",
     secret: true,
     description: "Pulumi Cloud access token the workflow uses (github.backend.kind pulumi-cloud).",
     fix: "pulumi config set --secret githubBackendAccessToken <token>",
   },
   githubBackendPassphrase: {
     kind: "string",
+    default: "",
     secret: true,
     description:
       "Passphrase of the stack's secrets provider, for the workflow (github.backend.kind self-managed).",
@@ -191,6 +220,7 @@ export const CONFIG_KEYS = {
   },
   githubBackendCredentials: {
     kind: "object",
+    default: {},
     secret: true,
     description:
       "Credentials for a self-managed state backend, as Actions secrets (e.g. AWS_ACCESS_KEY_ID).",

@@ -8,7 +8,8 @@ const WEB_PORT = 18000;
 const dir = process.env.DJANGO_DEPLOY_LOCAL_DIR ?? "/var/lib/django-deploy/local";
 
 const ws = createWorkspace(dir, { copyExample: false });
-const sshd = startSshd(join(dir, "sshd"));
+// Reused keys and port keep the connection, and so every step's inputs, the same between runs.
+const sshd = startSshd(join(dir, "sshd"), { reuse: true });
 configureStack(ws, sshd, {
   webPort: WEB_PORT,
   remoteDir: "/srv/django-example",

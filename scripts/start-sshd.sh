@@ -3,7 +3,8 @@
 # this very machine as root (docker runs as root here), key-only, with a host key generated per
 # run so the test can pin it, as production stacks pin theirs.
 #
-# Usage: scripts/start-sshd.sh [--port N] [DIR]     start; DIR defaults to $SSHD_DIR or a mktemp -d
+# Usage: scripts/start-sshd.sh [--port N] [--reuse] [DIR]  start; DIR defaults to $SSHD_DIR or a mktemp -d
+#        (--reuse: keep DIR's keys and port from an earlier start, and accept one still running)
 #        scripts/start-sshd.sh --stop DIR           stop the sshd started with DIR
 #
 # --port (or $SSH_PORT) is the first port tried, default 2222; the next free one is used if it
@@ -23,6 +24,7 @@ die() {
 }
 
 stop_dir=""
+reuse=false
 port="${SSH_PORT:-2222}"
 dir="${SSHD_DIR:-}"
 while [[ $# -gt 0 ]]; do
@@ -31,6 +33,10 @@ while [[ $# -gt 0 ]]; do
       [[ $# -ge 2 ]] || die "--stop needs the directory the sshd was started with"
       stop_dir=$2
       shift 2
+      ;;
+    --reuse)
+      reuse=true
+      shift
       ;;
     --port)
       [[ $# -ge 2 ]] || die "--port needs a number"
@@ -41,7 +47,7 @@ while [[ $# -gt 0 ]]; do
       sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
       exit 0
       ;;
-    -*) die "unknown option '$1'; allowed: --port N, --stop DIR, --help" ;;
+    -*) die "unknown option '$1'; allowed: --port N, --reuse, --stop DIR, --help" ;;
     *)
       dir=$1
       shift
@@ -100,7 +106,19 @@ fi
 mkdir -p "$dir"
 chmod 700 "$dir"
 if [[ -s $dir/sshd.pid ]] && kill -0 "$(<"$dir/sshd.pid")" 2>/dev/null; then
+  if $reuse && [[ -s $dir/env ]]; then
+    cat "$dir/env"
+    exit 0
+  fi
   die "an sshd (pid $(<"$dir/sshd.pid")) is already running for $dir; stop it first: $0 --stop $dir"
+fi
+# With --reuse, a persistent workspace keeps its keys and port, so the stack's pinned host key and
+# connection stay the same from one run to the next.
+if $reuse && [[ -s $dir/env.json && -s $dir/ssh_host_ed25519_key && -s $dir/id_ed25519 ]]; then
+  port=$(sed -n 's/^SSH_PORT=//p' "$dir/env" | tr -d "'\"")
+  keep_keys=true
+else
+  keep_keys=false
 fi
 
 port_in_use() { (: >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -111,9 +129,11 @@ while port_in_use "$port"; do
     die "no free port in $first_port-$((port - 1)) on 127.0.0.1; pass --port with another start"
 done
 
-rm -f "$dir"/ssh_host_ed25519_key* "$dir"/id_ed25519*
-ssh-keygen -q -t ed25519 -N '' -C "django-deploy-e2e-host" -f "$dir/ssh_host_ed25519_key"
-ssh-keygen -q -t ed25519 -N '' -C "django-deploy-e2e-client" -f "$dir/id_ed25519"
+if ! $keep_keys; then
+  rm -f "$dir"/ssh_host_ed25519_key* "$dir"/id_ed25519*
+  ssh-keygen -q -t ed25519 -N '' -C "django-deploy-e2e-host" -f "$dir/ssh_host_ed25519_key"
+  ssh-keygen -q -t ed25519 -N '' -C "django-deploy-e2e-client" -f "$dir/id_ed25519"
+fi
 cp "$dir/id_ed25519.pub" "$dir/authorized_keys"
 chmod 600 "$dir/authorized_keys"
 host_key=$(cut -d' ' -f1-2 "$dir/ssh_host_ed25519_key.pub")

@@ -118,7 +118,11 @@ export class ComposeStack extends pulumi.ComponentResource {
     }
 
     const migrate = created.get("migrate") as remote.Command;
-    this.appliedMigrations = migrate.stdout.apply((out) => parseAppliedMigrations(out ?? ""));
+    // Django prints only migration names here; the provider marks all output secret because the
+    // connection holds the SSH key, which would hide this list in every preview and output.
+    this.appliedMigrations = pulumi
+      .unsecret(migrate.stdout)
+      .apply((out) => parseAppliedMigrations(out ?? ""));
     this.registerOutputs({
       releaseId: this.releaseId,
       appServices: this.appServices,

@@ -60,9 +60,10 @@ export function engineBinDir(): string {
 }
 
 /** Starts (or reuses) the loopback sshd whose state lives in `dir`. */
-export function startSshd(dir: string): Sshd {
+export function startSshd(dir: string, options: { reuse?: boolean } = {}): Sshd {
   mkdirSync(dir, { recursive: true });
-  must("scripts/start-sshd.sh", run("bash", [join(REPO, "scripts/start-sshd.sh"), dir]));
+  const args = [join(REPO, "scripts/start-sshd.sh"), ...(options.reuse ? ["--reuse"] : []), dir];
+  must("scripts/start-sshd.sh", run("bash", args));
   const vars = JSON.parse(readFileSync(join(dir, "env.json"), "utf8")) as Record<string, string>;
   return {
     port: Number(vars.SSH_PORT),

@@ -1,11 +1,17 @@
 // Test helpers: write a throwaway Django-like project into a temp dir.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
-/** Writes `files` (relative path -> content) under a new temp dir and returns its path. */
+const created: string[] = [];
+process.on("exit", () => {
+  for (const root of created) rmSync(root, { recursive: true, force: true });
+});
+
+/** Writes `files` (relative path -> content) under a new temp dir (removed at exit). */
 export function writeProject(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "migration-graph-test-"));
+  created.push(root);
   for (const [path, content] of Object.entries(files)) {
     const full = join(root, path);
     mkdirSync(dirname(full), { recursive: true });
