@@ -1,7 +1,7 @@
 // The library surface the deploy program uses: formatFindings, migrationNames, warnings, cache.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -11,7 +11,7 @@ import {
   MigrationInputError,
   parseAppliedList,
 } from "../../../components/migrations";
-import { files, migration, writeProject } from "./project";
+import { files, migration, tempDir, writeProject } from "./project";
 
 test("migrationNames lists every node as label.name in (label, name) order", () => {
   const root = writeProject({
@@ -84,7 +84,7 @@ test("parseAppliedList skips blanks and comments and rejects lines without a dot
 });
 
 test("the parse cache is keyed by content: a changed file is parsed again", () => {
-  const cacheDir = mkdtempSync(join(tmpdir(), "migration-graph-cache-test-"));
+  const cacheDir = tempDir("migration-graph-cache-test-");
   const previous = process.env.MIGRATION_GRAPH_CACHE_DIR;
   process.env.MIGRATION_GRAPH_CACHE_DIR = cacheDir;
   try {
@@ -105,7 +105,7 @@ test("the parse cache is keyed by content: a changed file is parsed again", () =
 });
 
 test("cache: false writes nothing", () => {
-  const cacheDir = join(mkdtempSync(join(tmpdir(), "migration-graph-nocache-")), "cache");
+  const cacheDir = join(tempDir("migration-graph-nocache-"), "cache");
   const previous = process.env.MIGRATION_GRAPH_CACHE_DIR;
   process.env.MIGRATION_GRAPH_CACHE_DIR = cacheDir;
   try {

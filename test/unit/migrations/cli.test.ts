@@ -3,8 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
+import { tempDir } from "./project";
 
 const repo = join(__dirname, "..", "..", "..");
 const fixtures = join(repo, "test", "fixtures", "migrations");
@@ -177,7 +177,7 @@ for (const [name, args, message] of usageCases) {
 }
 
 test("two apps with the same label are a usage error", () => {
-  const root = mkdtempSync(join(tmpdir(), "migration-graph-dup-"));
+  const root = tempDir("migration-graph-dup-");
   for (const dir of ["a/shop", "b/shop"]) {
     spawnSync("mkdir", ["-p", join(root, dir, "migrations")]);
     writeFileSync(join(root, dir, "migrations", "__init__.py"), "");
@@ -190,7 +190,7 @@ test("two apps with the same label are a usage error", () => {
 test("--cache gives the same answer on a second run", () => {
   const env = {
     ...process.env,
-    MIGRATION_GRAPH_CACHE_DIR: mkdtempSync(join(tmpdir(), "migration-graph-cli-cache-")),
+    MIGRATION_GRAPH_CACHE_DIR: tempDir("migration-graph-cli-cache-"),
   };
   const args = ["--import", "tsx", cli, join(fixtures, "conflict"), "--json", "--cache"];
   const first = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env });

@@ -8,6 +8,13 @@ process.on("exit", () => {
   for (const root of created) rmSync(root, { recursive: true, force: true });
 });
 
+/** A new empty temp dir, removed when the process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
 /** Writes `files` (relative path -> content) under a new temp dir (removed at exit). */
 export function writeProject(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "migration-graph-test-"));
