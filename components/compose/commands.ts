@@ -96,9 +96,13 @@ export function buildCommand(t: ComposeTarget, services: string[]): string {
   return argv(...composeWords(t), "build", ...services);
 }
 
-/** A one-off container from the new image; no dependencies started, removed afterwards. */
+/**
+ * A one-off container from the new image, removed afterwards. Without --no-deps compose first
+ * makes sure the service's dependencies (db, redis) are up and healthy, so a retried step works
+ * even if they were stopped since the infra step ran.
+ */
 export function runOnceWords(t: ComposeTarget, service: string, ...command: string[]): string[] {
-  return [...composeWords(t), "run", "--rm", "--no-deps", "-T", service, ...command];
+  return [...composeWords(t), "run", "--rm", "-T", service, ...command];
 }
 
 export function djangoCheckCommand(t: ComposeTarget, web: string): string {

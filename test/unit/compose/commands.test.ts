@@ -81,15 +81,15 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "djangoCheckCommand",
-      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py check",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py check",
     ],
     [
       "migrateCommand",
-      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py migrate --noinput && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py migrate --check",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py migrate --noinput && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py migrate --check",
     ],
     [
       "collectstaticCommand",
-      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --no-deps -T web python manage.py collectstatic --noinput",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py collectstatic --noinput",
     ],
     [
       "backupCommand",
@@ -135,15 +135,15 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "djangoCheckCommand",
-      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py check",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py check",
     ],
     [
       "migrateCommand",
-      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py migrate --noinput && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py migrate --check",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py migrate --noinput && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py migrate --check",
     ],
     [
       "collectstaticCommand",
-      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --no-deps -T web python manage.py collectstatic --noinput",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py collectstatic --noinput",
     ],
     [
       "backupCommand",
@@ -217,22 +217,12 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     [
       "djangoCheckCommand",
       (t) => djangoCheckCommand(t, "web"),
-      ["run", "--rm", "--no-deps", "-T", "web", "python", "manage.py", "check"],
+      ["run", "--rm", "-T", "web", "python", "manage.py", "check"],
     ],
     [
       "collectstaticCommand",
       (t) => collectstaticCommand(t, "web"),
-      [
-        "run",
-        "--rm",
-        "--no-deps",
-        "-T",
-        "web",
-        "python",
-        "manage.py",
-        "collectstatic",
-        "--noinput",
-      ],
+      ["run", "--rm", "-T", "web", "python", "manage.py", "collectstatic", "--noinput"],
     ],
   ];
   for (const [name, make, tail] of single) {
@@ -265,7 +255,7 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     const { box, t, compose } = setup();
     const result = box.run(migrateCommand(t, "web"));
     assert.equal(result.status, 0, result.stderr);
-    const run = ["run", "--rm", "--no-deps", "-T", "web", "python", "manage.py", "migrate"];
+    const run = ["run", "--rm", "-T", "web", "python", "manage.py", "migrate"];
     assert.deepEqual(
       box.calls().map((c) => c.argv),
       [
