@@ -12,10 +12,13 @@ if (config.checkMigrations) {
 }
 const deployed = deployRelease(config);
 
-export const server = deployed.server.address;
-export const releaseId = deployed.app.releaseId;
-export const appServices = deployed.app.appServices;
-export const migrationsInRelease = deployed.app.migrationsInRelease;
-export const migrationsApplied = deployed.app.appliedMigrations;
-export const workflowFile = deployed.workflow?.workflowPath;
-export const webImage = deployed.image;
+// Optional features export their outputs only when on, so previews carry no empty outputs.
+export = {
+  server: deployed.server.address,
+  releaseId: deployed.app.releaseId,
+  appServices: deployed.app.appServices,
+  migrationsInRelease: deployed.app.migrationsInRelease,
+  migrationsApplied: deployed.app.appliedMigrations,
+  ...(deployed.workflow ? { workflowFile: deployed.workflow.workflowPath } : {}),
+  ...(deployed.image ? { webImage: deployed.image } : {}),
+};
