@@ -15,7 +15,9 @@ export function checkMigrationGraph(
   projectDir: string,
   options: { failOnWarnings: boolean },
 ): MigrationReport {
-  const report = analyzeMigrations(projectDir);
+  // The parse cache is keyed by file content, so every preview after the first re-parses only
+  // the migrations that changed.
+  const report = analyzeMigrations(projectDir, { cache: true });
   const failing =
     report.errors.length > 0 || (options.failOnWarnings && report.warnings.length > 0);
   if (failing) {
