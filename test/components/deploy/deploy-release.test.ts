@@ -6,53 +6,19 @@ import { after, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 
 import { inputsOf, settled, valueOf } from "./mocks";
-import type { DeployConfig } from "../../../components/config";
+import { FIXTURE, fixtureConfig } from "./fixture-config";
 import { bootstrapCommand } from "../../../components/server/commands";
 import { releaseFiles, releaseId, sha256 } from "../../../components/compose/release";
 import { deployRelease, STAGING_DIR } from "../../../components/deploy";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const FIXTURE = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
 const SENTINEL = "SENTINEL-41c0";
-const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${SENTINEL}\n-----END OPENSSH PRIVATE KEY-----\n`;
 
 // deployRelease stages into a directory relative to the working directory (the Pulumi project).
 const cwd = mkdtempSync(join(tmpdir(), "deploy-release-"));
 process.chdir(cwd);
 
-const config: DeployConfig = {
-  project: "django-deploy",
-  stack: "test",
-  host: "203.0.113.10",
-  port: 22,
-  user: "deploy",
-  hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-  sshPrivateKey: pulumi.secret(PRIVATE_KEY),
-  dialErrorLimit: 3,
-  dialTimeoutSeconds: 10,
-  remoteDir: "/srv/shop",
-  projectPath: FIXTURE,
-  projectDir: FIXTURE,
-  composeFile: "docker-compose.yml",
-  composeProject: "shop",
-  infraServices: ["db", "redis"],
-  webService: "web",
-  workerServices: ["celery_worker", "celery_beat"],
-  buildServices: ["web", "celery_worker"],
-  webBuild: { context: ".", dockerfile: "Dockerfile" },
-  env: { DJANGO_ALLOWED_HOSTS: "shop.example.com" },
-  secretEnv: pulumi.secret<Record<string, string>>({ DJANGO_SECRET_KEY: SENTINEL }),
-  secretEnvNames: ["DJANGO_SECRET_KEY"],
-  dockerEnv: {},
-  envDigest: "0011223344556677",
-  checkMigrations: true,
-  failOnMigrationWarnings: false,
-  backupBeforeMigrate: true,
-  backupService: "db",
-  collectstatic: true,
-  waitTimeoutSeconds: 180,
-  keepReleases: 5,
-};
+const config = fixtureConfig(SENTINEL);
 
 const deployed = deployRelease(config);
 const ready = settled([deployed.server, deployed.server.bootstrap, deployed.app]).then(

@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import * as pulumi from "@pulumi/pulumi";
 
 import { extraState, inputsOf, registered, settled, valueOf } from "./mocks";
-import type { DeployConfig } from "../../../components/config";
+import { FIXTURE, fixtureConfig } from "./fixture-config";
 import { pullImageCommand } from "../../../components/compose/commands";
 import { releaseId } from "../../../components/compose/release";
 import { deployRelease } from "../../../components/deploy";
@@ -14,7 +14,6 @@ import { deployRelease } from "../../../components/deploy";
 // How the engine marks a secret value: the special-signature key and the secret's signature.
 const SECRET_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-const FIXTURE = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
 const TOKEN = "REGISTRY-TOKEN-5be1";
 const DIGEST = "ghcr.io/acme/shop@sha256:" + "ab".repeat(32);
 
@@ -23,40 +22,9 @@ process.chdir(cwd);
 after(() => rmSync(cwd, { recursive: true, force: true }));
 extraState.set("web-image", { repoDigest: DIGEST });
 
-const config: DeployConfig = {
-  project: "django-deploy",
-  stack: "test",
-  host: "203.0.113.10",
-  port: 22,
-  user: "deploy",
-  hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-  sshPrivateKey: pulumi.secret(
-    "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----\n",
-  ),
-  dialErrorLimit: 3,
-  dialTimeoutSeconds: 10,
-  remoteDir: "/srv/shop",
-  projectPath: FIXTURE,
-  projectDir: FIXTURE,
-  composeFile: "docker-compose.yml",
-  composeProject: "shop",
-  infraServices: ["db", "redis"],
-  webService: "web",
+const config = fixtureConfig("x", {
   workerServices: ["celery_worker"],
-  buildServices: ["web", "celery_worker"],
-  webBuild: { context: ".", dockerfile: "Dockerfile" },
   env: {},
-  secretEnv: pulumi.secret<Record<string, string>>({}),
-  secretEnvNames: [],
-  dockerEnv: {},
-  envDigest: "0011223344556677",
-  checkMigrations: true,
-  failOnMigrationWarnings: false,
-  backupBeforeMigrate: true,
-  backupService: "db",
-  collectstatic: true,
-  waitTimeoutSeconds: 180,
-  keepReleases: 5,
   image: {
     registry: "ghcr.io",
     repository: "acme/shop",
@@ -65,7 +33,7 @@ const config: DeployConfig = {
     buildArgs: { PYTHON_IMAGE: "python:3.12-slim" },
   },
   imageRegistryPassword: pulumi.secret(TOKEN),
-};
+});
 
 const deployed = deployRelease(config);
 const ready = settled([deployed.server, deployed.app]).then(

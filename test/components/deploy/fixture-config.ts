@@ -1,0 +1,46 @@
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+
+import type { DeployConfig } from "../../../components/config";
+
+export const FIXTURE = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
+
+/** A validated config for the fixture project, as loadConfig would return it. */
+export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> = {}): DeployConfig {
+  return {
+    project: "django-deploy",
+    stack: "test",
+    host: "203.0.113.10",
+    port: 22,
+    user: "deploy",
+    hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+    sshPrivateKey: pulumi.secret(
+      `-----BEGIN OPENSSH PRIVATE KEY-----\n${secret}\n-----END OPENSSH PRIVATE KEY-----\n`,
+    ),
+    dialErrorLimit: 3,
+    dialTimeoutSeconds: 10,
+    remoteDir: "/srv/shop",
+    projectPath: FIXTURE,
+    projectDir: FIXTURE,
+    composeFile: "docker-compose.yml",
+    composeProject: "shop",
+    infraServices: ["db", "redis"],
+    webService: "web",
+    workerServices: ["celery_worker", "celery_beat"],
+    buildServices: ["web", "celery_worker"],
+    webBuild: { context: ".", dockerfile: "Dockerfile" },
+    env: { DJANGO_ALLOWED_HOSTS: "shop.example.com" },
+    secretEnv: pulumi.secret<Record<string, string>>({ DJANGO_SECRET_KEY: secret }),
+    secretEnvNames: ["DJANGO_SECRET_KEY"],
+    dockerEnv: {},
+    envDigest: "0011223344556677",
+    checkMigrations: true,
+    failOnMigrationWarnings: false,
+    backupBeforeMigrate: true,
+    backupService: "db",
+    collectstatic: true,
+    waitTimeoutSeconds: 180,
+    keepReleases: 5,
+    ...overrides,
+  };
+}
