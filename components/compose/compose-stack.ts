@@ -63,12 +63,12 @@ export class ComposeStack extends pulumi.ComponentResource {
       { parent: this, dependsOn: [server.bootstrap] },
     );
 
+    const registry = args.registry;
     const created = new Map<StepId, pulumi.Resource>();
     for (const step of this.steps) {
       const dependsOn = [server.bootstrap, ...step.dependsOn.map((id) => created.get(id)!)];
       if (step.id === "start") dependsOn.push(teardown);
       const resourceOpts = { parent: this, dependsOn };
-      const registry = args.registry;
       if (step.needsImageDigest && !registry) {
         throw new Error(`Step ${step.id} needs the pushed image, but no registry was given.`);
       }
