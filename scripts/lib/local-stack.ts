@@ -120,7 +120,12 @@ export function pulumi(ws: Workspace, args: string[], input?: string): RunResult
 export function configureStack(
   ws: Workspace,
   sshd: Sshd,
-  extra: { webPort: number; remoteDir: string; composeProject: string },
+  extra: {
+    webPort: number;
+    remoteDir: string;
+    composeProject: string;
+    env?: Record<string, string>;
+  },
 ): void {
   if (pulumi(ws, ["stack", "select", STACK]).code !== 0) {
     must(
@@ -138,6 +143,7 @@ export function configureStack(
   const p = (key: string) => `django-deploy:${key}`;
   const env = {
     ...(template.config[p("env")] as Record<string, string>),
+    ...extra.env,
     WEB_PORT: String(extra.webPort),
   };
   const config: Record<string, unknown> = {

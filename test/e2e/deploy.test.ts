@@ -23,6 +23,8 @@ const WEB_PORT = 18100 + Math.floor(Math.random() * 800);
 const BASE = `http://127.0.0.1:${WEB_PORT}`;
 const dir = mkdtempSync(join(tmpdir(), "django-deploy-e2e-"));
 let ws: Workspace;
+// Goes through Pulumi config, the .env file (stdin, single-quoted) and compose's env_file.
+const HOSTILE_SETTING = 'a b  "dq" $(touch /tmp/CANARY) `id` ${HOME} ; && x\\y';
 
 function up(...args: string[]) {
   return pulumi(ws, ["up", "--yes", "--stack", STACK, ...args]);
@@ -102,6 +104,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
       webPort: WEB_PORT,
       remoteDir: `/srv/${PROJECT}`,
       composeProject: PROJECT,
+      env: { HOSTILE_SETTING },
     });
   });
 
@@ -133,6 +136,13 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     assert.equal(h.status, 200);
     assert.equal(h.json.release, out.releaseId);
     assert.deepEqual(h.json.migrations, { applied: true, unapplied: 0, pending: [] });
+
+    const env = sh("docker", ["exec", containerOf(PROJECT, "web")!, "printenv", "HOSTILE_SETTING"]);
+    assert.equal(
+      env.stdout,
+      `${HOSTILE_SETTING}\n`,
+      "a setting with $, quotes and spaces arrives intact",
+    );
 
     const css = await http(`${BASE}/static/site.css`);
     assert.equal(css.status, 200, "collectstatic output is served");
