@@ -35,7 +35,6 @@ export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   imageRegistryPassword?: pulumi.Output<string>;
   sshPrivateKey: pulumi.Output<string>;
   secretEnv: pulumi.Output<Record<string, string>>;
-  secretEnvNames: string[];
   /**
    * HMAC of every env value keyed with the SSH private key: it changes with any setting, and cannot
    * be brute-forced from state by someone without the key.
@@ -177,7 +176,6 @@ export function loadConfig(): DeployConfig {
       imageRegistryPassword === undefined ? undefined : pulumi.secret(imageRegistryPassword),
     sshPrivateKey: pulumi.secret(sshPrivateKey),
     secretEnv: pulumi.secret(secretEnv),
-    secretEnvNames: Object.keys(secretEnv).sort(),
     envDigest: envDigest(sshPrivateKey, { ...plain.env, ...secretEnv }),
     github: workflow,
   };

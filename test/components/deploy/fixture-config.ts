@@ -31,7 +31,6 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     webBuild: { context: ".", dockerfile: "Dockerfile" },
     env: { DJANGO_ALLOWED_HOSTS: "shop.example.com" },
     secretEnv: pulumi.secret<Record<string, string>>({ DJANGO_SECRET_KEY: secret }),
-    secretEnvNames: ["DJANGO_SECRET_KEY"],
     dockerEnv: {},
     envDigest: "0011223344556677",
     checkMigrations: true,
