@@ -233,7 +233,8 @@ export type ConfigKey = keyof typeof CONFIG_KEYS;
 const hostname =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const serviceName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A variable name a .env file and a shell accept. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const safePath = /^(\/[A-Za-z0-9._-]+)+\/?$/;
 
 const service = z
@@ -256,7 +257,7 @@ export function envValueProblem(value: string): string | undefined {
 const envMap = z.record(
   z
     .string()
-    .regex(envName, "variable names are letters, digits and '_', not starting with a digit"),
+    .regex(ENV_NAME, "variable names are letters, digits and '_', not starting with a digit"),
   z.string().superRefine((v, ctx) => {
     const problem = envValueProblem(v);
     if (problem) ctx.addIssue({ code: "custom", message: problem });

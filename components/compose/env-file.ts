@@ -1,4 +1,4 @@
-import { envValueProblem } from "../config-schema";
+import { ENV_NAME, envValueProblem } from "../config-schema";
 
 /**
  * Renders a compose .env: one `NAME='value'` per line, sorted so the same settings always give the
@@ -8,7 +8,7 @@ export function renderEnvFile(vars: Record<string, string>): string {
   const lines = Object.keys(vars)
     .sort()
     .map((name) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      if (!ENV_NAME.test(name)) {
         throw new Error(
           `Environment variable name ${JSON.stringify(name)} is not valid in a .env file.`,
         );
