@@ -28,7 +28,7 @@ export interface RunResult {
   stderr: string;
 }
 
-function run(
+export function run(
   cmd: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},

@@ -1,10 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
+import { run, type RunResult } from "../../scripts/lib/local-stack";
 
-export function sh(cmd: string, args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw r.error;
-  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+export function sh(cmd: string, args: string[]): RunResult {
+  return run(cmd, args);
 }
 
 /** The container of one compose service, found by compose's own labels. */
