@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds the offline base images the end-to-end tests deploy with:
-#   django-deploy/python:bookworm    Python 3 + Django, psycopg, gunicorn, Celery, redis-py, pip
-#   django-deploy/postgres:bookworm  PostgreSQL 15 honouring the official image's POSTGRES_* vars
-#   django-deploy/redis:bookworm     redis-server in the foreground, reachable from other containers
+#   django-deploy/python:trixie    Python 3.13 + Django 4.2, psycopg 3, gunicorn, Celery, redis-py
+#   django-deploy/postgres:trixie  PostgreSQL 17 honouring the official image's POSTGRES_* vars
+#   django-deploy/redis:trixie     redis-server in the foreground, reachable from other containers
 #
 # Nothing can be pulled here (no Docker Hub, no PyPI), so everything comes from Debian packages:
-# mmdebstrap a bookworm minbase rootfs with the packages of base-images/packages.txt
+# mmdebstrap a trixie minbase rootfs with the packages of base-images/packages.txt
 # (base-images/make-rootfs.sh), `docker import` it once as django-deploy/rootfs:<hash>, then
 # small Dockerfiles FROM that local image add entrypoints and env (no network needed).
 #
-# Cached by content: the rootfs tarball lives in $DJANGO_DEPLOY_CACHE/rootfs/<hash>.tar and each
-# image carries the label org.django-deploy.inputs-hash; a run whose inputs did not change
-# only inspects images and exits.
+# Cached by content: the rootfs tarball lives in $DJANGO_DEPLOY_CACHE/rootfs/<suite>-<hash>.tar,
+# each image carries the label org.django-deploy.inputs-hash; a run whose inputs did not change
+# only inspects images and exits. Images, tarballs and rootfs images of earlier inputs or of an
+# earlier suite (the bookworm ones) are removed once the new ones are built.
 #
 # Usage: scripts/build-base-images.sh [--force] [--verify]
 #   --force   rebuild the rootfs and all images even if their inputs did not change
@@ -23,7 +24,9 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 images_dir="$script_dir/base-images"
 cache_dir="${DJANGO_DEPLOY_CACHE:-/var/cache/django-deploy}"
-suite=bookworm
+# The Debian release: the rootfs is built from it and every image is tagged with it. packages.txt
+# and postgres/Dockerfile name its PostgreSQL major (17), so change them together.
+suite=trixie
 label=org.django-deploy.inputs-hash
 force=0
 verify=0
@@ -59,9 +62,10 @@ export DOCKER_BUILDKIT=0
 # Contents only, so the hash does not depend on the path the script was invoked by.
 hash_files() { cat "$@" | sha256sum | cut -c1-64; }
 
-# Rootfs inputs: make-rootfs.sh and the package list (so editing a Dockerfile or this script does not
-# redo the rootfs build). Image inputs: the rootfs hash, this script and the image's dir.
-rootfs_hash=$(hash_files "$images_dir/make-rootfs.sh" "$images_dir/packages.txt")
+# Rootfs inputs: the suite, make-rootfs.sh and the package list (so editing a Dockerfile or this
+# script does not redo the rootfs build). Image inputs: the rootfs hash, this script and the
+# image's dir.
+rootfs_hash=$(hash_files <(echo "$suite") "$images_dir/make-rootfs.sh" "$images_dir/packages.txt")
 rootfs_tag="django-deploy/rootfs:${rootfs_hash:0:16}"
 rootfs_tar="$cache_dir/rootfs/$suite-${rootfs_hash:0:16}.tar"
 
@@ -87,7 +91,7 @@ ensure_rootfs_image() {
   fi
   if [[ $force -eq 1 || ! -s $rootfs_tar ]]; then
     local t0=$SECONDS
-    "$images_dir/make-rootfs.sh" "$rootfs_tar"
+    "$images_dir/make-rootfs.sh" "$suite" "$rootfs_tar"
     log "rootfs built in $((SECONDS - t0))s"
   else
     log "using cached rootfs tarball $rootfs_tar"
@@ -128,12 +132,21 @@ for name in python postgres redis; do
   build_image "$name"
 done
 
-# Tarballs and rootfs images of earlier inputs are dead weight once every image is built.
-find "$cache_dir/rootfs" -maxdepth 1 -name "$suite-*.tar" ! -path "$rootfs_tar" -delete
+# Tarballs and rootfs images of earlier inputs, and the images of an earlier suite
+# (django-deploy/python:bookworm, ...), are dead weight once every image is built. `docker image rm`
+# without --force keeps an image that a container still uses.
+find "$cache_dir/rootfs" -maxdepth 1 -name "*.tar" ! -path "$rootfs_tar" -delete
 docker image ls --format '{{.Repository}}:{{.Tag}}' django-deploy/rootfs | while read -r old; do
   [[ $old == "$rootfs_tag" ]] || docker image rm "$old" >/dev/null 2>&1 || true
 done
+for name in python postgres redis; do
+  docker image ls --format '{{.Repository}}:{{.Tag}}' "django-deploy/$name" | while read -r old; do
+    if [[ $old != "django-deploy/$name:$suite" ]] && docker image rm "$old" >/dev/null 2>&1; then
+      log "removed $old, superseded by django-deploy/$name:$suite"
+    fi
+  done
+done
 
 if [[ $verify -eq 1 ]]; then
-  "$images_dir/verify.sh"
+  "$images_dir/verify.sh" "$suite"
 fi

@@ -62,6 +62,19 @@ export function writeEnvFileCommand(t: ComposeTarget): string {
   );
 }
 
+/**
+ * Gets the release ready for compose: restores the exec bits the upload dropped (an entrypoint
+ * script must stay runnable), then writes the .env from stdin.
+ */
+export function prepareReleaseCommand(t: ComposeTarget, executables: string[]): string {
+  if (executables.length === 0) return writeEnvFileCommand(t);
+  const dir = releaseDir(t);
+  return and(
+    argv("chmod", "a+x", "--", ...executables.map((file) => `${dir}/${file}`)),
+    writeEnvFileCommand(t),
+  );
+}
+
 export function infraUpCommand(t: ComposeTarget, services: string[], waitSeconds: number): string {
   return argv(
     ...composeWords(t),

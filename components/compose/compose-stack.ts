@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { remote } from "@pulumi/command";
 import type { Server } from "../server/server";
 import { releasesDir } from "../server/commands";
+import { SECRET_COMMAND_OUTPUTS } from "../server/command-options";
 import {
   composeDownCommand,
   type ComposeTarget,
@@ -60,7 +61,11 @@ export class ComposeStack extends pulumi.ComponentResource {
         triggers: [target.remoteDir, target.composeProject],
         addPreviousOutputInEnv: false,
       },
-      { parent: this, dependsOn: [server.bootstrap] },
+      {
+        parent: this,
+        dependsOn: [server.bootstrap],
+        additionalSecretOutputs: [...SECRET_COMMAND_OUTPUTS],
+      },
     );
 
     const registry = args.registry;
@@ -112,14 +117,13 @@ export class ComposeStack extends pulumi.ComponentResource {
                 triggers,
                 addPreviousOutputInEnv: false,
               },
-              resourceOpts,
+              { ...resourceOpts, additionalSecretOutputs: [...SECRET_COMMAND_OUTPUTS] },
             );
       created.set(step.id, resource);
     }
 
     const migrate = created.get("migrate") as remote.Command;
-    // Django prints only migration names here; the provider marks all output secret because the
-    // connection holds the SSH key, which would hide this list in every preview and output.
+    // Only the names of the applied migrations are taken out of migrate's (secret) output.
     this.appliedMigrations = pulumi
       .unsecret(migrate.stdout)
       .apply((out) => parseAppliedMigrations(out ?? ""));

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 
 /**
@@ -37,7 +37,22 @@ export function releaseFiles(root: string): string[] {
   return out.sort();
 }
 
-/** Content hash of a set of files: names and bytes, so a rename changes it too. */
+function isExecutable(root: string, file: string): boolean {
+  return (statSync(join(root, file)).mode & 0o100) !== 0;
+}
+
+/**
+ * The release's files that are executable for their owner. The upload does not carry file modes
+ * (every file arrives 0644), so the deploy restores these bits on the server.
+ */
+export function executableFiles(root: string): string[] {
+  return releaseFiles(root).filter((file) => isExecutable(root, file));
+}
+
+/**
+ * Content hash of a set of files: names, bytes and the owner's exec bit, so a rename or a chmod
+ * changes it too.
+ */
 export function hashFiles(root: string, files: string[]): string {
   const hash = createHash("sha256");
   for (const file of files) {
@@ -48,6 +63,7 @@ export function hashFiles(root: string, files: string[]): string {
         .digest("hex"),
     );
     hash.update("\0");
+    if (isExecutable(root, file)) hash.update("+x\0");
   }
   return hash.digest("hex");
 }

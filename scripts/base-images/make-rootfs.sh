@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
-# Builds the shared bookworm rootfs tarball for the base images with mmdebstrap: minbase plus the
-# packages listed in packages.txt beside this script, from bookworm, -updates and -security.
-# Called by scripts/build-base-images.sh, which caches the tarball by the hash of this file and
-# packages.txt; needs root and the Debian mirror, not Docker.
+# Builds the shared rootfs tarball for the base images with mmdebstrap: minbase plus the
+# packages listed in packages.txt beside this script, from <suite>, <suite>-updates and
+# <suite>-security (all three exist for a Debian stable release such as trixie).
+# Called by scripts/build-base-images.sh, which owns the suite name (it also tags the images with
+# it) and caches the tarball by the hash of the suite, this file and packages.txt; needs root and
+# the Debian mirror, not Docker.
 #
-# Usage: make-rootfs.sh <output.tar>
+# Usage: make-rootfs.sh <suite> <output.tar>      e.g. make-rootfs.sh trixie /tmp/rootfs.tar
 # Env:   DEBIAN_MIRROR (default http://deb.debian.org/debian)
 #        DEBIAN_SECURITY_MIRROR (default http://deb.debian.org/debian-security)
 set -euo pipefail
 
-[[ $# -eq 1 ]] || {
-  echo "usage: make-rootfs.sh <output.tar>" >&2
+[[ $# -eq 2 ]] || {
+  echo "usage: make-rootfs.sh <suite> <output.tar>   (e.g. make-rootfs.sh trixie rootfs.tar)" >&2
   exit 2
 }
-out=$1
+suite=$1 out=$2
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 security_mirror="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
-suite=bookworm
 
 log() { printf '[make-rootfs %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() {
@@ -64,6 +65,13 @@ if ! mmdebstrap --variant=minbase --format=tar --include="$packages" \
   "deb $security_mirror $suite-security main" >"$log_file" 2>&1; then
   rm -f "$out.tmp"
   tail -n 30 "$log_file" >&2
+  # The host's apt checks the suite's Release signatures with the host's keyring: a host older
+  # than the suite may not know its keys yet (bookworm's debian-archive-keyring 2023.3+deb12u2
+  # and later has trixie's).
+  if grep -qE 'NO_PUBKEY|not signed|EXPKEYSIG' "$log_file"; then
+    die "the host's apt cannot verify $suite's Release files (log: $log_file); install a newer" \
+      "debian-archive-keyring on the host (apt-get update && apt-get install debian-archive-keyring)"
+  fi
   die "mmdebstrap failed (log: $log_file); check that $mirror is reachable and the names in $here/packages.txt exist"
 fi
 mv "$out.tmp" "$out"

@@ -11,7 +11,6 @@ DJANGO_SETTINGS_MODULE is always the dotted path "config.settings".
 import os
 from pathlib import Path
 
-import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -156,14 +155,12 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed file names (site.3f2a….css) let the previous release keep serving its own
 # files while the next release's collectstatic writes into the same volume.
-_STATIC_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-if django.VERSION >= (4, 2):
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": _STATIC_STORAGE},
-    }
-else:
-    STATICFILES_STORAGE = _STATIC_STORAGE
+# STORAGES (Django >= 4.2, the minimum in requirements.txt) replaces STATICFILES_STORAGE,
+# which Django 5.1 removed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
 
 # Celery: Redis is the broker. Tasks record their outcome in the database (TaskRun),
 # so no result backend is configured.

@@ -45,6 +45,17 @@ file_env POSTGRES_DB "$POSTGRES_USER"
 file_env POSTGRES_INITDB_ARGS
 auth_method=${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}
 
+# A cluster of another major version (say a volume from the PostgreSQL 15 bookworm image) would
+# only make postgres exit with "database files are incompatible with server"; say how to move on.
+if [[ -s $PGDATA/PG_VERSION && -n ${PG_MAJOR:-} && $(<"$PGDATA/PG_VERSION") != "$PG_MAJOR" ]]; then
+  cat >&2 <<MSG
+docker-entrypoint: error: $PGDATA holds a PostgreSQL $(<"$PGDATA/PG_VERSION") cluster, and this image runs
+  PostgreSQL $PG_MAJOR, which cannot open it. Either dump it with the old image (pg_dumpall) and
+  restore into a new, empty volume here, or, if the data is disposable, remove the volume.
+MSG
+  exit 1
+fi
+
 if [[ ! -s $PGDATA/PG_VERSION ]]; then
   if [[ -z $POSTGRES_PASSWORD && $auth_method != trust ]]; then
     cat >&2 <<'MSG'

@@ -14,6 +14,7 @@ export interface Declared {
   name: string;
   parent?: string;
   dependsOn: string[];
+  additionalSecretOutputs?: string[];
 }
 
 export const registered: Registered[] = [];
@@ -45,7 +46,12 @@ pulumi.runtime.setMocks(
 /** Pass as `transformations` to the top-level components; children inherit it. */
 export const record: pulumi.ResourceTransformation = ({ resource, type, name, opts }) => {
   names.set(resource, name);
-  const decl: Declared = { type, name, dependsOn: [] };
+  const decl: Declared = {
+    type,
+    name,
+    dependsOn: [],
+    additionalSecretOutputs: (opts as pulumi.CustomResourceOptions).additionalSecretOutputs,
+  };
   declared.push(decl);
   pending.push({ resource, opts, decl });
   return undefined;

@@ -25,6 +25,7 @@ import {
   djangoCheckCommand,
   infraUpCommand,
   migrateCommand,
+  prepareReleaseCommand,
   pruneReleasesCommand,
   releaseDir,
   startCommand,
@@ -430,6 +431,34 @@ describe("writeEnvFileCommand under a real /bin/sh", () => {
     assert.equal(statSync(env).mode & 0o777, 0o600);
     assert.equal(lstatSync(env).isFile(), true);
     assert.deepEqual(readdirSync(releaseDir(t)), [".env"]);
+  });
+
+  it("prepareReleaseCommand restores the exec bits the upload dropped, then writes .env", () => {
+    const { box, t, env } = setup();
+    const odd = "bin/run $(touch CANARY) 'x'.sh";
+    mkdirSync(join(releaseDir(t), "bin"));
+    for (const file of ["manage.py", odd, "plain.py"]) {
+      writeFileSync(join(releaseDir(t), file), "#!/bin/sh\n", { mode: 0o644 });
+    }
+    const result = box.run(prepareReleaseCommand(t, ["manage.py", odd]), { input: content });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(statSync(join(releaseDir(t), "manage.py")).mode & 0o777, 0o755);
+    assert.equal(statSync(join(releaseDir(t), odd)).mode & 0o777, 0o755);
+    assert.equal(statSync(join(releaseDir(t), "plain.py")).mode & 0o777, 0o644);
+    assert.equal(readFileSync(env, "utf8"), content);
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("prepareReleaseCommand with no executables is writeEnvFileCommand", () => {
+    const { t } = setup();
+    assert.equal(prepareReleaseCommand(t, []), writeEnvFileCommand(t));
+    assert.equal(
+      prepareReleaseCommand({ ...t, remoteDir: "/srv/shop", releaseId: "r1" }, [
+        "manage.py",
+        "a b",
+      ]),
+      `chmod a+x -- /srv/shop/releases/r1/manage.py '/srv/shop/releases/r1/a b' && ${writeEnvFileCommand({ ...t, remoteDir: "/srv/shop", releaseId: "r1" })}`,
+    );
   });
 
   it("fails when the release directory is missing (upload did not happen)", () => {

@@ -84,6 +84,7 @@ describe("planDeploySteps in registry mode", () => {
     workerServices: [],
     buildServices: ["web"],
     registryMode: true,
+    executableFiles: [],
     migrations: {},
     composeFileHash: "c0ffee123456",
     envDigest: "0011223344556677",

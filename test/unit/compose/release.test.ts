@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -16,7 +17,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 
-import { hashFiles, releaseFiles, releaseId, sha256 } from "../../../components/compose/release";
+import {
+  executableFiles,
+  hashFiles,
+  releaseFiles,
+  releaseId,
+  sha256,
+} from "../../../components/compose/release";
 import { stageRelease } from "../../../components/compose/staging";
 
 const FIXTURE = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
@@ -120,6 +127,17 @@ describe("hashFiles / releaseId", () => {
     assert.notEqual(edited, base);
     renameSync(join(dir, "config", "settings.py"), join(dir, "config", "settings_prod.py"));
     assert.notEqual(releaseId(dir), edited);
+  });
+
+  it("changes when a file's exec bit changes (the server restores it from the release)", () => {
+    const dir = copy();
+    const base = releaseId(dir);
+    assert.deepEqual(executableFiles(dir), ["manage.py"]);
+    chmodSync(join(dir, "manage.py"), 0o644);
+    assert.notEqual(releaseId(dir), base);
+    assert.deepEqual(executableFiles(dir), []);
+    chmodSync(join(dir, "manage.py"), 0o755);
+    assert.equal(releaseId(dir), base);
   });
 
   it("changes when an empty file is added", () => {
