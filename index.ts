@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./components/config";
+import { agentProblem } from "./components/server/agent";
 import { checkMigrationGraph } from "./components/migration-gate";
 import { deployRelease } from "./components/deploy";
 
 const config = loadConfig();
+const noAgent = agentProblem(process.env, pulumi.runtime.isDryRun());
+if (noAgent) throw new Error(noAgent);
 if (config.checkMigrations) {
   const report = checkMigrationGraph(config.projectDir, {
     failOnWarnings: config.failOnMigrationWarnings,
@@ -19,6 +22,13 @@ export = {
   appServices: deployed.app.appServices,
   migrationsInRelease: deployed.app.migrationsInRelease,
   migrationsApplied: deployed.app.appliedMigrations,
-  ...(deployed.workflow ? { workflowFile: deployed.workflow.workflowPath } : {}),
+  ...(deployed.workflow
+    ? {
+        workflowFile: deployed.workflow.workflowPath,
+        githubSecretsToSetByHand: deployed.workflow.secretsToSetByHand.map(
+          (s) => `${s.command}   # ${s.holds}`,
+        ),
+      }
+    : {}),
   ...(deployed.image ? { webImage: deployed.image } : {}),
 };

@@ -5,6 +5,7 @@ import {
   type ConfigKeySpec,
   rawConfigSchema,
   type RawConfig,
+  RETIRED_KEYS,
 } from "./config-schema";
 
 /** Thrown with every problem found in the stack config, so one preview shows them all. */
@@ -113,6 +114,10 @@ export function parseConfig(input: ConfigInput): RawConfig {
   for (const [key, text] of Object.entries(input.values)) {
     // Pulumi fills in Pulumi.yaml's defaults; an empty one stands for "not set".
     if (key in CONFIG_KEYS && isEmptyDefault(key as ConfigKey, text)) continue;
+    if (key in RETIRED_KEYS) {
+      problems.push(`${prefix(key)} ${RETIRED_KEYS[key]}`);
+      continue;
+    }
     if (!(key in CONFIG_KEYS)) {
       const known = Object.keys(CONFIG_KEYS).join(", ");
       problems.push(

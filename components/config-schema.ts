@@ -20,13 +20,24 @@ export interface ConfigKeySpec {
   default?: unknown;
 }
 
+// No ssh-rsa: the command provider's SSH client then offers only the SHA-1 "ssh-rsa" host-key
+// signature, which OpenSSH 8.8 and later refuse, so such a pin could never connect.
 const HOST_KEY_TYPES = [
   "ssh-ed25519",
-  "ssh-rsa",
   "ecdsa-sha2-nistp256",
   "ecdsa-sha2-nistp384",
   "ecdsa-sha2-nistp521",
 ] as const;
+
+/**
+ * Keys earlier versions read, with why they are gone and how to move off them: an old stack file
+ * gets this instead of "not a setting of this program".
+ */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  sshPrivateKey:
+    "is no longer read: the program signs in through an SSH agent (SSH_AUTH_SOCK), so no private key is kept in the stack config or the state, where anyone holding the passphrase (a pull-request preview job included) could read it." +
+    ' Fix: ssh-add the key, then run `npm run move-ssh-key -- --stack <stack>` (it removes the key from the state and the config without re-running any step); rotate the key afterwards (README: "Moving the SSH key out of the stack").',
+};
 
 export const CONFIG_KEYS = {
   host: {
@@ -51,12 +62,6 @@ export const CONFIG_KEYS = {
     description:
       "The server's SSH public host key ('<type> <base64>'), pinned for every connection. Get it with ssh-keyscan.",
     fix: "ssh-keyscan -t ed25519 -p <port> <host> | cut -d' ' -f2- | pulumi config set hostKey --",
-  },
-  sshPrivateKey: {
-    kind: "string",
-    secret: true,
-    description: "Private key (OpenSSH PEM) of the deploy user. Must be set with --secret.",
-    fix: "pulumi config set --secret sshPrivateKey < ~/.ssh/deploy_key",
   },
   dialErrorLimit: {
     kind: "integer",
@@ -276,6 +281,11 @@ export const rawConfigSchema = z
     hostKey: z
       .string()
       .transform((v) => v.trim())
+      .refine((v) => v.split(/\s+/)[0] !== "ssh-rsa", {
+        message:
+          "the server's ed25519 or ECDSA host key, not ssh-rsa: the deploy's SSH client (pulumi-command) checks an RSA host key only with SHA-1 signatures, which OpenSSH 8.8 and later refuse",
+        abort: true,
+      })
       .refine(
         (v) => {
           const [type, key] = v.split(/\s+/);
@@ -285,12 +295,6 @@ export const rawConfigSchema = z
           );
         },
         `'<type> <base64>' where type is one of ${HOST_KEY_TYPES.join(", ")}`,
-      ),
-    sshPrivateKey: z
-      .string()
-      .refine(
-        (v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v),
-        "a PEM private key starting with '-----BEGIN ... PRIVATE KEY-----'",
       ),
     dialErrorLimit: z.number().int().min(1).max(50).default(3),
     dialTimeoutSeconds: z.number().int().min(1).max(300).default(10),
@@ -364,6 +368,7 @@ export const rawConfigSchema = z
           .optional(),
         workingDirectory: z.string().optional(),
         nodeVersion: z.string().optional(),
+        pullRequestPreviews: z.enum(["branches", "off"]).optional(),
         environment: z
           .object({
             name: z.string().min(1),

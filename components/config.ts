@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,7 +14,6 @@ import {
 
 /** The validated stack settings; secrets stay Outputs marked secret. */
 type SecretKeys =
-  | "sshPrivateKey"
   | "secretEnv"
   | "remoteDir"
   | "github"
@@ -33,13 +32,13 @@ export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   /** The web service's build context and Dockerfile (registry mode builds from them). */
   webBuild: { context: string; dockerfile: string };
   imageRegistryPassword?: pulumi.Output<string>;
-  sshPrivateKey: pulumi.Output<string>;
   secretEnv: pulumi.Output<Record<string, string>>;
   /**
-   * HMAC of every env value keyed with the SSH private key: it changes with any setting, and cannot
-   * be brute-forced from state by someone without the key.
+   * Digest of every env value: it changes with any setting. Kept secret in the state, so it tells
+   * nobody without the stack's secrets provider anything about the secret values, and depends on
+   * nothing but the settings (not on how the program authenticates).
    */
-  envDigest: string;
+  envDigest: pulumi.Output<string>;
   /** The deploy workflow's settings, already validated; undefined when `github` is unset. */
   github?: GitHubWorkflowArgs;
 }
@@ -100,6 +99,7 @@ function githubWorkflowArgs(
     workflowName: g.workflowName,
     workingDirectory: g.workingDirectory,
     nodeVersion: g.nodeVersion,
+    pullRequestPreviews: g.pullRequestPreviews,
     environment: g.environment,
     backend:
       g.backend.kind === "pulumi-cloud"
@@ -112,8 +112,6 @@ function githubWorkflowArgs(
               Object.entries(secrets.credentials ?? {}).map(([k, v]) => [k, secret(v)]),
             ),
           },
-    sshPrivateKey: secret(raw.sshPrivateKey),
-    hostKey: raw.hostKey,
   };
   try {
     resolveSettings(args);
@@ -123,13 +121,13 @@ function githubWorkflowArgs(
   return args;
 }
 
-export function envDigest(key: string, vars: Record<string, string>): string {
+export function envDigest(vars: Record<string, string>): string {
   const canonical = JSON.stringify(
     Object.keys(vars)
       .sort()
       .map((k) => [k, vars[k]]),
   );
-  return createHmac("sha256", key).update(canonical).digest("hex").slice(0, 16);
+  return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
 
 /** The only place that reads pulumi.Config: validate everything before any resource exists. */
@@ -147,7 +145,6 @@ export function loadConfig(): DeployConfig {
   const raw = parseConfig({ project, values, secretKeys });
   const files = checkProjectFiles(raw, process.cwd(), project);
   const {
-    sshPrivateKey,
     secretEnv,
     remoteDir,
     github,
@@ -174,9 +171,8 @@ export function loadConfig(): DeployConfig {
     webBuild: files.webBuild,
     imageRegistryPassword:
       imageRegistryPassword === undefined ? undefined : pulumi.secret(imageRegistryPassword),
-    sshPrivateKey: pulumi.secret(sshPrivateKey),
     secretEnv: pulumi.secret(secretEnv),
-    envDigest: envDigest(sshPrivateKey, { ...plain.env, ...secretEnv }),
+    envDigest: pulumi.secret(envDigest({ ...plain.env, ...secretEnv })),
     github: workflow,
   };
 }

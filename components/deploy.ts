@@ -6,7 +6,7 @@ import type { DeployConfig } from "./config";
 import { ComposeStack } from "./compose/compose-stack";
 import { renderEnvFile } from "./compose/env-file";
 import { migrationFileHashes } from "./compose/migration-files";
-import { releaseId as computeReleaseId, sha256 } from "./compose/release";
+import { executableFiles, releaseId as computeReleaseId, sha256 } from "./compose/release";
 import { stageRelease } from "./compose/staging";
 import { GitHubWorkflow } from "./github";
 import { Server } from "./server/server";
@@ -24,7 +24,6 @@ export function deployRelease(config: DeployConfig) {
     port: config.port,
     user: config.user,
     hostKey: config.hostKey,
-    privateKey: config.sshPrivateKey,
     dialErrorLimit: config.dialErrorLimit,
     dialTimeoutSeconds: config.dialTimeoutSeconds,
     remoteDir: config.remoteDir,
@@ -60,6 +59,7 @@ export function deployRelease(config: DeployConfig) {
     webService: config.webService,
     workerServices: config.workerServices,
     buildServices: config.buildServices,
+    executableFiles: executableFiles(config.projectDir),
     migrations: migrationFileHashes(config.projectDir),
     composeFileHash: sha256(
       readFileSync(join(config.projectDir, config.composeFile), "utf8"),

@@ -2,7 +2,14 @@
 // sshd keys) that survives between runs, so running it again is an incremental deploy.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { configureStack, createWorkspace, startSshd, STACK } from "./lib/local-stack";
+import {
+  configureStack,
+  createWorkspace,
+  moveLegacyKey,
+  startSshd,
+  STACK,
+  useAgent,
+} from "./lib/local-stack";
 
 const WEB_PORT = 18000;
 const dir = process.env.DJANGO_DEPLOY_LOCAL_DIR ?? "/var/lib/django-deploy/local";
@@ -10,11 +17,16 @@ const dir = process.env.DJANGO_DEPLOY_LOCAL_DIR ?? "/var/lib/django-deploy/local
 const ws = createWorkspace(dir, { copyExample: false });
 // Reused keys and port keep the connection, and so every step's inputs, the same between runs.
 const sshd = startSshd(join(dir, "sshd"), { reuse: true });
+// The program signs in through an agent, as on a laptop; this one holds only the local key.
+const agent = useAgent(ws, sshd);
 configureStack(ws, sshd, {
   webPort: WEB_PORT,
   remoteDir: "/srv/django-example",
   composeProject: "django-example",
 });
+
+const moved = moveLegacyKey(ws);
+if (moved) console.log(moved.stdout);
 
 const up = spawnSync(
   "pulumi",
@@ -25,6 +37,7 @@ const up = spawnSync(
     stdio: "inherit",
   },
 );
+agent.stop();
 if (up.status !== 0) {
   console.error(
     `pulumi up failed (exit ${up.status}); the previous release, if any, is still serving.`,
@@ -37,4 +50,7 @@ console.log(
 console.log(`Workspace (state, stack config, sshd keys): ${dir}`);
 console.log(
   `Run pulumi there yourself with: cd ${dir} && PULUMI_BACKEND_URL=file://${dir}/state PULUMI_CONFIG_PASSPHRASE_FILE=${dir}/passphrase pulumi stack output`,
+);
+console.log(
+  `(pulumi up there signs in through an agent: eval "$(ssh-agent -s)" && ssh-add ${sshd.privateKeyFile})`,
 );

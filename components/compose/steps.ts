@@ -8,7 +8,7 @@ import {
   migrateCommand,
   pruneReleasesCommand,
   startCommand,
-  writeEnvFileCommand,
+  prepareReleaseCommand,
 } from "./commands";
 
 export type StepId =
@@ -50,11 +50,16 @@ export interface DeployPlanInput {
   buildServices: string[];
   /** Registry mode: the image is built and pushed where pulumi up runs; the server pulls it. */
   registryMode?: boolean;
+  /** Release files (relative paths) that must be executable on the server. */
+  executableFiles: string[];
   /** "label.name" -> content hash of the migration file, for every migration in the release. */
   migrations: Record<string, string>;
   composeFileHash: string;
-  /** Keyed digest of the .env content: changes when a setting changes, reveals nothing of secrets. */
-  envDigest: string;
+  /**
+   * Digest of the .env content: changes when a setting changes. The program passes it as a secret
+   * Output, so the state reveals nothing of secret values; the plan only places it in triggers.
+   */
+  envDigest: unknown;
   backup: { enabled: boolean; service: string };
   collectstatic: boolean;
   waitTimeoutSeconds: number;
@@ -81,7 +86,7 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
   chain({
     id: "env",
     kind: "command",
-    command: writeEnvFileCommand(t),
+    command: prepareReleaseCommand(t, p.executableFiles),
     stdin: "envFile",
     triggers: [release],
   });

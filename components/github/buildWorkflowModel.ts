@@ -5,12 +5,20 @@ import { quote } from "shell-quote";
 
 import { usesRef } from "./actionPins";
 import { previewCommentMarker, PREVIEW_COMMENT_SCRIPT } from "./previewCommentScript";
-import { planSecrets, type PlannedSecret } from "./secretsPlan";
+import {
+  GITHUB_TOKEN_SECRET,
+  planSecrets,
+  SSH_PRIVATE_KEY_SECRET,
+  type PlannedSecret,
+} from "./secretsPlan";
 import { resolveSettings, type GitHubWorkflowSettings, type ResolvedSettings } from "./settings";
 import type { Job, Step, Workflow } from "./workflowModel";
 
 const RUNNER = "ubuntu-24.04";
 const PREVIEW_FILE = "${{ runner.temp }}/pulumi-preview.txt";
+// A fixed socket path, so the steps after the one that starts the agent find it without
+// exporting anything through $GITHUB_ENV.
+const AGENT_SOCKET = "${{ runner.temp }}/ssh-agent.sock";
 
 function secretEnv(secrets: PlannedSecret<unknown>[]): Record<string, string> {
   return Object.fromEntries(secrets.map((s) => [s.name, `\${{ secrets.${s.name} }}`]));
@@ -136,13 +144,15 @@ function previewJob(settings: ResolvedSettings<unknown>): Job {
 }
 
 function deployJob(settings: ResolvedSettings<unknown>): Job {
-  const environmentSecrets = planSecrets(settings).filter((s) => s.scope === "environment");
+  const byName = (name: string) => `\${{ secrets.${name} }}`;
   return {
     name: `Deploy ${settings.stack}`,
     if: "github.event_name == 'push'",
     needs: ["test"],
     "runs-on": RUNNER,
     "timeout-minutes": 60,
+    // The only job that enters the environment, so the only one that can read its secrets: the
+    // SSH key and the GitHub write token.
     environment: settings.environment.name,
     // Deploys of one stack never overlap; a newer push waits for the running deploy to finish
     // (cancelling one midway could leave the server half-deployed and the state locked).
@@ -151,9 +161,40 @@ function deployJob(settings: ResolvedSettings<unknown>): Job {
       ...setupSteps(settings),
       installPulumiStep(settings),
       {
+        name: "Load the deploy key into an SSH agent",
+        // The key goes to ssh-add on stdin (printf is a shell builtin, so no command line holds
+        // it) and lives only in the agent's memory; the program and the state never see it.
+        env: {
+          SSH_AUTH_SOCK: AGENT_SOCKET,
+          [SSH_PRIVATE_KEY_SECRET]: byName(SSH_PRIVATE_KEY_SECRET),
+        },
+        run:
+          [
+            'eval "$(ssh-agent -s -a "$SSH_AUTH_SOCK")" >/dev/null',
+            'echo "$SSH_AGENT_PID" >"$RUNNER_TEMP/ssh-agent.pid"',
+            `printf '%s\\n' "$${SSH_PRIVATE_KEY_SECRET}" | ssh-add -q -`,
+          ].join("\n") + "\n",
+      },
+      {
         name: "pulumi up",
-        env: { ...backendEnv(settings), ...secretEnv(environmentSecrets) },
+        env: {
+          ...backendEnv(settings),
+          SSH_AUTH_SOCK: AGENT_SOCKET,
+          // The github provider's credential: write access to the workflow, environment and
+          // secrets, from the environment only.
+          GITHUB_TOKEN: byName(GITHUB_TOKEN_SECRET),
+        },
         run: quote(["pulumi", "up", "--yes", "--diff", "--stack", settings.stack]),
+      },
+      {
+        name: "Stop the SSH agent",
+        if: "always()",
+        // Self-hosted runners outlive the job: leave no agent holding the key behind.
+        run:
+          [
+            'pid_file="$RUNNER_TEMP/ssh-agent.pid"',
+            'if [ -f "$pid_file" ]; then SSH_AGENT_PID="$(cat "$pid_file")" ssh-agent -k >/dev/null; rm -f "$pid_file"; fi',
+          ].join("\n") + "\n",
       },
     ],
   };
@@ -174,7 +215,7 @@ export function buildWorkflowModel(args: GitHubWorkflowSettings<unknown>): Workf
       : {}),
     jobs: {
       test: testJob(settings),
-      preview: previewJob(settings),
+      ...(settings.pullRequestPreviews === "off" ? {} : { preview: previewJob(settings) }),
       deploy: deployJob(settings),
     },
   };

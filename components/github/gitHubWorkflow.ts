@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { buildWorkflowModel } from "./buildWorkflowModel";
 import { renderWorkflow } from "./renderWorkflow";
-import { planSecrets } from "./secretsPlan";
+import { planSecrets, setSecretCommand } from "./secretsPlan";
 import { resolveSettings, type GitHubWorkflowSettings } from "./settings";
 
 /** Arguments of GitHubWorkflow: secret values are Pulumi inputs, ideally secret outputs. */
@@ -12,8 +12,9 @@ export type GitHubWorkflowArgs = GitHubWorkflowSettings<pulumi.Input<string>>;
 /**
  * The deploy workflow committed to the repository, the Actions secrets it reads, and the
  * deployment environment its deploy job runs in. Repositories are addressed by name; the owner
- * and token come from the GitHub provider (`github:owner`, `github:token`, or one passed in
- * `opts.providers`).
+ * comes from the GitHub provider (`github:owner`) and its token from GITHUB_TOKEN, never from
+ * stack config (a preview job's passphrase would decrypt it). The SSH key and that token are
+ * environment secrets a person sets (`secretsToSetByHand`); Pulumi never holds their values.
  */
 export class GitHubWorkflow extends pulumi.ComponentResource {
   /** Path of the workflow file in the repository. */
@@ -22,6 +23,8 @@ export class GitHubWorkflow extends pulumi.ComponentResource {
   public readonly workflowContent: string;
   /** Actions secret names the workflow reads, by scope. */
   public readonly secretNames: { repository: string[]; environment: string[] };
+  /** Secrets the workflow reads that a person sets, with what each holds and the command. */
+  public readonly secretsToSetByHand: { name: string; holds: string; command: string }[];
   public readonly environment: github.RepositoryEnvironment;
   public readonly file: github.RepositoryFile;
 
@@ -44,6 +47,8 @@ export class GitHubWorkflow extends pulumi.ComponentResource {
         preventSelfReview: hasReviewers ? (settings.environment.preventSelfReview ?? false) : false,
         // Only runs from the deploy branch may enter the environment and read its secrets.
         deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+        // The provider's default lets admins skip the reviewers; a deploy is reviewed by all.
+        canAdminsBypass: false,
       },
       { parent: this },
     );
@@ -54,24 +59,38 @@ export class GitHubWorkflow extends pulumi.ComponentResource {
     );
 
     const planned = planSecrets(settings);
-    const secrets = planned.map((secret) =>
-      secret.scope === "repository"
-        ? new github.ActionsSecret(
-            `${name}-secret-${secret.name}`,
-            { repository, secretName: secret.name, value: pulumi.secret(secret.value) },
-            { parent: this },
-          )
-        : new github.ActionsEnvironmentSecret(
-            `${name}-env-secret-${secret.name}`,
-            {
-              repository,
-              environment: this.environment.environment,
-              secretName: secret.name,
-              value: pulumi.secret(secret.value),
-            },
-            { parent: this },
-          ),
-    );
+    const secrets = planned
+      .filter((secret) => secret.setBy === "pulumi")
+      .map((secret) =>
+        secret.scope === "repository"
+          ? new github.ActionsSecret(
+              `${name}-secret-${secret.name}`,
+              { repository, secretName: secret.name, value: pulumi.secret(secret.value) },
+              { parent: this },
+            )
+          : new github.ActionsEnvironmentSecret(
+              `${name}-env-secret-${secret.name}`,
+              {
+                repository,
+                environment: this.environment.environment,
+                secretName: secret.name,
+                value: pulumi.secret(secret.value),
+              },
+              { parent: this },
+            ),
+      );
+    const owner = new pulumi.Config("github").get("owner");
+    this.secretsToSetByHand = planned
+      .filter((secret) => secret.setBy === "hand")
+      .map((secret) => ({
+        name: secret.name,
+        holds: secret.holds ?? "",
+        command: setSecretCommand(secret, {
+          owner,
+          repository,
+          environment: settings.environment.name,
+        }),
+      }));
     this.secretNames = {
       repository: planned.filter((s) => s.scope === "repository").map((s) => s.name),
       environment: planned.filter((s) => s.scope === "environment").map((s) => s.name),
@@ -96,6 +115,7 @@ export class GitHubWorkflow extends pulumi.ComponentResource {
       workflowPath: this.workflowPath,
       environmentName: this.environment.environment,
       secretNames: this.secretNames,
+      secretsToSetByHand: this.secretsToSetByHand,
       commitSha: this.file.commitSha,
     });
   }

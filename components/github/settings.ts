@@ -27,10 +27,12 @@ export interface GitHubWorkflowSettings<S> {
   workflowName?: string;
   environment: EnvironmentSettings;
   backend: BackendArgs<S>;
-  /** Private key the program connects to the server with (also in stack config). */
-  sshPrivateKey: S;
-  /** The server's pinned SSH host key. */
-  hostKey: S;
+  /**
+   * "branches" (default): pull requests from branches of the repository get a preview job, which
+   * holds the backend credentials and the passphrase (so it can read the state and decrypt
+   * `secretEnv`). "off": no preview job; pull requests only run the tests, with no secret.
+   */
+  pullRequestPreviews?: "branches" | "off";
   /** Folder of Pulumi.yaml and package.json, relative to the repository root. Default ".". */
   workingDirectory?: string;
   /** Node.js major version for actions/setup-node. Default "20". */
@@ -61,8 +63,7 @@ export interface ResolvedSettings<S> {
   environment: EnvironmentSettings;
   backend: BackendArgs<S>;
   validatedBackend: ValidatedBackend;
-  sshPrivateKey: S;
-  hostKey: S;
+  pullRequestPreviews: "branches" | "off";
   workingDirectory: string;
   nodeVersion: string;
   pulumiVersion: string;
@@ -85,6 +86,7 @@ export function resolveSettings<S>(args: GitHubWorkflowSettings<S>): ResolvedSet
   const nodeVersion = args.nodeVersion ?? "20";
   const pulumiVersion = args.pulumiVersion ?? DEFAULT_PULUMI_VERSION;
   const testCommands = [...(args.testCommands ?? DEFAULT_TEST_COMMANDS)];
+  const pullRequestPreviews = args.pullRequestPreviews ?? "branches";
 
   check(
     /^[A-Za-z0-9_.-]+$/.test(args.repository) && !args.repository.includes(".."),
@@ -153,6 +155,13 @@ export function resolveSettings<S>(args: GitHubWorkflowSettings<S>): ResolvedSet
     'pin an exact release, e.g. "3.248.0"',
   );
   check(
+    pullRequestPreviews === "branches" || pullRequestPreviews === "off",
+    "pullRequestPreviews",
+    pullRequestPreviews,
+    'is not "branches" or "off"',
+    'use "off" to give pull requests no preview job (and so no secret)',
+  );
+  check(
     testCommands.every((c) => c.trim() !== "" && !c.includes("\n")),
     "testCommands",
     testCommands,
@@ -169,8 +178,7 @@ export function resolveSettings<S>(args: GitHubWorkflowSettings<S>): ResolvedSet
     environment: args.environment,
     backend: args.backend,
     validatedBackend: validateBackend(args.backend),
-    sshPrivateKey: args.sshPrivateKey,
-    hostKey: args.hostKey,
+    pullRequestPreviews,
     workingDirectory,
     nodeVersion,
     pulumiVersion,

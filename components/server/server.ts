@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { remote, types } from "@pulumi/command";
 import { bootstrapCommand } from "./commands";
+import { SECRET_COMMAND_OUTPUTS } from "./command-options";
 
 export interface ServerArgs {
   host: string;
@@ -8,7 +9,6 @@ export interface ServerArgs {
   user: string;
   /** The server's public host key, '<type> <base64>': the connection refuses any other. */
   hostKey: string;
-  privateKey: pulumi.Input<string>;
   dialErrorLimit: number;
   dialTimeoutSeconds: number;
   remoteDir: string;
@@ -23,11 +23,12 @@ export class Server extends pulumi.ComponentResource {
   constructor(name: string, args: ServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("django-deploy:server:Server", name, {}, opts);
     this.address = `${args.user}@${args.host}:${args.port}`;
+    // No key material here: the provider signs in through the SSH agent at SSH_AUTH_SOCK, so the
+    // state holds no key and rotating the key changes no step's inputs.
     this.connection = {
       host: args.host,
       port: args.port,
       user: args.user,
-      privateKey: pulumi.secret(args.privateKey),
       hostKey: args.hostKey,
       // Bounded so an unreachable host fails in seconds instead of retrying for minutes.
       dialErrorLimit: args.dialErrorLimit,
@@ -42,7 +43,7 @@ export class Server extends pulumi.ComponentResource {
         triggers: [command],
         addPreviousOutputInEnv: false,
       },
-      { parent: this },
+      { parent: this, additionalSecretOutputs: [...SECRET_COMMAND_OUTPUTS] },
     );
     this.registerOutputs({ address: this.address });
   }

@@ -2,7 +2,15 @@
 // README's main job (scripts/deploy-local.ts) and the end-to-end tests, so both run the same path.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 
@@ -76,6 +84,33 @@ export function stopSshd(dir: string): void {
   run("bash", [join(REPO, "scripts/start-sshd.sh"), "--stop", dir]);
 }
 
+export interface Agent {
+  socket: string;
+  stop(): void;
+}
+
+/**
+ * Starts an ssh-agent on a socket in `dir` holding `privateKeyFile`, as a user's agent or the
+ * workflow's would: the program signs in through it and never sees the key.
+ */
+export function startAgent(dir: string, privateKeyFile: string): Agent {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const socket = join(dir, "agent.sock");
+  rmSync(socket, { force: true });
+  const started = must("ssh-agent", run("ssh-agent", ["-s", "-a", socket]));
+  const pid = /SSH_AGENT_PID=(\d+)/.exec(started.stdout)?.[1];
+  if (!pid) throw new Error(`ssh-agent printed no pid:\n${started.stdout}`);
+  const env = { ...process.env, SSH_AUTH_SOCK: socket };
+  must("ssh-add", run("ssh-add", ["-q", privateKeyFile], { env }));
+  return {
+    socket,
+    stop: () => {
+      run("ssh-agent", ["-k"], { env: { ...env, SSH_AGENT_PID: pid } });
+      rmSync(socket, { force: true });
+    },
+  };
+}
+
 /**
  * Lays out `dir` as a Pulumi project that runs this repo's program (symlinks), with its own state
  * backend and stack file, so nothing is written into the repo.
@@ -112,8 +147,56 @@ export function createWorkspace(dir: string, options: { copyExample: boolean }):
   return { dir, projectDir, env };
 }
 
+/**
+ * Moves a workspace made by an earlier version (SSH key in the stack config) to the agent, with
+ * the same script users run, so its next deploy re-runs no step.
+ */
+export function moveLegacyKey(ws: Workspace): RunResult | undefined {
+  const stackFile = join(ws.dir, `Pulumi.${STACK}.yaml`);
+  const stack = parse(readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> };
+  if (stack.config?.["django-deploy:sshPrivateKey"] === undefined) return undefined;
+  return must(
+    "npm run move-ssh-key",
+    run("npx", ["tsx", join(REPO, "scripts", "move-ssh-key.ts"), "--stack", STACK], {
+      cwd: ws.dir,
+      env: ws.env,
+    }),
+  );
+}
+
+/** Starts an agent with the sshd's client key for this workspace's pulumi runs. */
+export function useAgent(ws: Workspace, sshd: Sshd): Agent {
+  const agent = startAgent(join(ws.dir, "agent"), sshd.privateKeyFile);
+  ws.env.SSH_AUTH_SOCK = agent.socket;
+  return agent;
+}
+
+/** Everything the pulumi runs of this process printed, so tests can scan it for secrets. */
+export const pulumiTranscript: string[] = [];
+
 export function pulumi(ws: Workspace, args: string[], input?: string): RunResult {
-  return run("pulumi", [...args, "--non-interactive"], { cwd: ws.dir, env: ws.env, input });
+  const result = run("pulumi", [...args, "--non-interactive"], { cwd: ws.dir, env: ws.env, input });
+  pulumiTranscript.push(result.stdout, result.stderr);
+  return result;
+}
+
+/**
+ * The secret values a workspace's stack was configured with: the SSH private key's lines, the
+ * generated app secrets and the passphrase. None may appear in state or in what pulumi printed.
+ */
+export function workspaceSecrets(ws: Workspace, privateKeyFile: string): string[] {
+  const keyLines = readFileSync(privateKeyFile, "utf8")
+    .split("\n")
+    .filter((line) => line.length >= 16 && !line.startsWith("-----"));
+  const appSecrets = JSON.parse(readFileSync(join(ws.dir, "app-secrets.json"), "utf8")) as Record<
+    string,
+    string
+  >;
+  return [
+    ...keyLines,
+    ...Object.values(appSecrets),
+    readFileSync(join(ws.dir, "passphrase"), "utf8").trim(),
+  ];
 }
 
 /** Creates the stack (if new) and writes its config from Pulumi.local.yaml plus this machine's sshd. */
@@ -157,19 +240,12 @@ export function configureStack(
     [p("composeProject")]: extra.composeProject,
     [p("env")]: env,
   };
-  for (const key of [p("sshPrivateKey"), p("secretEnv")]) {
+  // The SSH key is not config: the program signs in through the agent (see startAgent). A
+  // workspace from an earlier version keeps its key until moveLegacyKey takes it out of the state.
+  for (const key of [p("secretEnv"), p("sshPrivateKey")]) {
     if (current.config?.[key] !== undefined) config[key] = current.config[key];
   }
   writeFileSync(stackFile, stringify({ ...current, config }));
-
-  must(
-    "pulumi config set sshPrivateKey",
-    pulumi(
-      ws,
-      ["config", "set", "--stack", STACK, "--secret", "sshPrivateKey"],
-      readFileSync(sshd.privateKeyFile, "utf8"),
-    ),
-  );
   // Generated once per workspace and kept: a new one would not match the database's password.
   const secretsFile = join(ws.dir, "app-secrets.json");
   if (!existsSync(secretsFile)) {

@@ -6,16 +6,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
-  configureStack,
-  createWorkspace,
   pulumi,
+  pulumiTranscript,
+  REPO,
+  run,
   STACK,
-  startSshd,
-  stopSshd,
   type Workspace,
+  workspaceSecrets,
 } from "../../scripts/lib/local-stack";
 import { migrationFileHashes } from "../../components/compose/migration-files";
-import { containerIdentity, containerOf, eventually, http, psql, sh } from "./helpers";
+import { envDigest } from "../../components/config";
+import { legacyEnvDigest, type ExportedStack } from "../../scripts/lib/move-ssh-key-state";
+import { legacyStateOf } from "./legacy-state";
+import {
+  containerIdentity,
+  containerOf,
+  eventually,
+  http,
+  localDeploy,
+  psql,
+  removeProject,
+  sh,
+  type LocalDeploy,
+} from "./helpers";
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `e2e${suffix}`;
@@ -23,6 +36,7 @@ const WEB_PORT = 18100 + Math.floor(Math.random() * 800);
 const BASE = `http://127.0.0.1:${WEB_PORT}`;
 const dir = mkdtempSync(join(tmpdir(), "django-deploy-e2e-"));
 let ws: Workspace;
+let privateKeyFile = "";
 // Goes through Pulumi config, the .env file (stdin, single-quoted) and compose's env_file.
 const HOSTILE_SETTING = 'a b  "dq" $(touch /tmp/CANARY) `id` ${HOME} ; && x\\y';
 
@@ -96,25 +110,18 @@ async function health(): Promise<{ status: number; json: Record<string, unknown>
   return { status: r.status, json: JSON.parse(r.body) as Record<string, unknown> };
 }
 
+let deployment: LocalDeploy | undefined;
+
 describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }, () => {
   before(() => {
-    ws = createWorkspace(dir, { copyExample: true });
-    const sshd = startSshd(join(dir, "sshd"));
-    configureStack(ws, sshd, {
-      webPort: WEB_PORT,
-      remoteDir: `/srv/${PROJECT}`,
-      composeProject: PROJECT,
-      env: { HOSTILE_SETTING },
-    });
+    deployment = localDeploy(dir, PROJECT, WEB_PORT, { HOSTILE_SETTING });
+    ws = deployment.ws;
+    privateKeyFile = deployment.privateKeyFile;
   });
 
   after(() => {
-    stopSshd(join(dir, "sshd"));
-    // Tear down what the scenarios left (the volume is kept by design, so remove it here).
-    sh("docker", ["compose", "-p", PROJECT, "down", "--remove-orphans", "--volumes"]);
-    for (const volume of [`${PROJECT}_pgdata`, `${PROJECT}_static`])
-      sh("docker", ["volume", "rm", "-f", volume]);
-    rmSync(`/srv/${PROJECT}`, { recursive: true, force: true });
+    deployment?.stop();
+    removeProject(PROJECT);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -235,6 +242,116 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     assert.notEqual(after.json.release, releaseBefore);
   });
 
+  it("the key lives only in the agent: without one a preview sees no change and up names the fix", () => {
+    const socket = ws.env.SSH_AUTH_SOCK;
+    delete ws.env.SSH_AUTH_SOCK;
+    try {
+      const preview = pulumi(ws, ["preview", "--expect-no-changes", "--stack", STACK]);
+      assert.equal(preview.code, 0, `preview saw changes:\n${preview.stdout}\n${preview.stderr}`);
+      const refused = up();
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stdout + refused.stderr, /SSH_AUTH_SOCK is not set.*ssh-add/);
+    } finally {
+      ws.env.SSH_AUTH_SOCK = socket;
+    }
+  });
+
+  it("a settings change restarts the app services with the new value", () => {
+    const before = containerIdentity(PROJECT, "web");
+    const set = pulumi(ws, [
+      "config",
+      "set",
+      "--stack",
+      STACK,
+      "--path",
+      "env.FEATURE_FLAG",
+      "on-7c1d",
+    ]);
+    assert.equal(set.code, 0, set.stderr);
+    const r = up();
+    assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+    assert.notEqual(containerIdentity(PROJECT, "web"), before, "web was recreated");
+    const env = sh("docker", ["exec", containerOf(PROJECT, "web")!, "printenv", "FEATURE_FLAG"]);
+    assert.equal(env.stdout, "on-7c1d\n");
+  });
+
+  it("a stack from the key-in-config days moves to the agent without any step running again", () => {
+    const secrets = JSON.parse(readFileSync(join(ws.dir, "app-secrets.json"), "utf8")) as Record<
+      string,
+      string
+    >;
+    const config = JSON.parse(pulumi(ws, ["config", "--json", "--stack", STACK]).stdout) as Record<
+      string,
+      { objectValue?: Record<string, string> }
+    >;
+    const vars = { ...config["django-deploy:env"].objectValue, ...secrets };
+    // The key as the old program read it: set with --secret, then read back from the config.
+    assert.equal(
+      pulumi(
+        ws,
+        ["config", "set", "--secret", "--stack", STACK, "sshPrivateKey"],
+        readFileSync(privateKeyFile, "utf8"),
+      ).code,
+      0,
+    );
+    const key = run("pulumi", ["config", "get", "sshPrivateKey", "--stack", STACK], {
+      cwd: ws.dir,
+      env: ws.env,
+    }).stdout.replace(/\n$/, "");
+    assert.match(key, /-----BEGIN OPENSSH PRIVATE KEY-----/);
+    const digests = { legacy: legacyEnvDigest(key, vars), current: envDigest(vars) };
+    // run(), not pulumi(): this export holds every secret and must not reach the transcript.
+    const exported = run("pulumi", ["stack", "export", "--show-secrets", "--stack", STACK], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
+    assert.equal(exported.code, 0, exported.stderr);
+    const legacy = legacyStateOf(JSON.parse(exported.stdout) as ExportedStack, key, digests);
+    assert.equal(legacy.digests, 4, "infra and start, inputs and outputs, held the digest");
+    const imported = run("pulumi", ["stack", "import", "--stack", STACK, "--non-interactive"], {
+      cwd: ws.dir,
+      env: ws.env,
+      input: JSON.stringify(legacy.stack),
+    });
+    assert.equal(imported.code, 0, imported.stderr);
+
+    const refused = pulumi(ws, ["preview", "--stack", STACK]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stdout + refused.stderr, /sshPrivateKey is no longer read.*move-ssh-key/);
+
+    const moved = run("npx", ["tsx", join(REPO, "scripts", "move-ssh-key.ts"), "--stack", STACK], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
+    pulumiTranscript.push(moved.stdout, moved.stderr);
+    assert.equal(moved.code, 0, `${moved.stdout}\n${moved.stderr}`);
+    assert.match(moved.stdout, /: \d+ connection\(s\) hold the private key, 4 trigger\(s\)/);
+
+    const preview = pulumi(ws, ["preview", "--expect-no-changes", "--diff", "--stack", STACK]);
+    assert.equal(preview.code, 0, `preview saw changes:\n${preview.stdout}\n${preview.stderr}`);
+    const again = run("npx", ["tsx", join(REPO, "scripts", "move-ssh-key.ts"), "--stack", STACK], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /no sshPrivateKey setting: nothing to move/);
+  });
+
+  it("state and everything pulumi printed hold no secret value", () => {
+    const exported = pulumi(ws, ["stack", "export", "--stack", STACK]);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /command:remote:Command/, "the state holds the deploy's steps");
+    const secrets = workspaceSecrets(ws, privateKeyFile);
+    assert.ok(secrets.length >= 4, `too few secrets to scan for: ${secrets.length}`);
+    const printed = pulumiTranscript.join("\n");
+    const exportedText = exported.stdout;
+    const leaks = secrets.flatMap((secret, i) => [
+      ...(exportedText.includes(secret) ? [`secret #${i} in pulumi stack export`] : []),
+      ...(printed.includes(secret) ? [`secret #${i} in pulumi's output`] : []),
+    ]);
+    assert.deepEqual(leaks, []);
+  });
+
   it("e. pulumi destroy stops the stack and keeps the database volume and its data", async () => {
     const rowsBefore = psql(
       containerOf(PROJECT, "db")!,
@@ -267,7 +384,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
       "POSTGRES_DB=app",
       "-e",
       `POSTGRES_PASSWORD=${password}`,
-      "django-deploy/postgres:bookworm",
+      "django-deploy/postgres:trixie",
     ]);
     assert.equal(start.code, 0, start.stderr);
     try {

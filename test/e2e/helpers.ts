@@ -1,5 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { run, type RunResult } from "../../scripts/lib/local-stack";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  configureStack,
+  createWorkspace,
+  run,
+  startSshd,
+  stopSshd,
+  useAgent,
+  type RunResult,
+  type Workspace,
+} from "../../scripts/lib/local-stack";
 
 export function sh(cmd: string, args: string[]): RunResult {
   return run(cmd, args);
@@ -61,4 +72,43 @@ export async function eventually<T>(
   throw new Error(
     `${what}: not true after ${seconds}s${last ? ` (last error: ${String(last)})` : ""}`,
   );
+}
+
+export interface LocalDeploy {
+  ws: Workspace;
+  privateKeyFile: string;
+  /** Stops the agent and the sshd. */
+  stop(): void;
+}
+
+/**
+ * A workspace (copy of the example) that deploys `project` to `/srv/<project>` over its own
+ * loopback sshd, signing in through its own agent.
+ */
+export function localDeploy(
+  dir: string,
+  project: string,
+  webPort: number,
+  env?: Record<string, string>,
+): LocalDeploy {
+  const ws = createWorkspace(dir, { copyExample: true });
+  const sshd = startSshd(join(dir, "sshd"));
+  const agent = useAgent(ws, sshd);
+  configureStack(ws, sshd, { webPort, remoteDir: `/srv/${project}`, composeProject: project, env });
+  return {
+    ws,
+    privateKeyFile: sshd.privateKeyFile,
+    stop: () => {
+      agent.stop();
+      stopSshd(join(dir, "sshd"));
+    },
+  };
+}
+
+/** Removes what deploys of `project` left here, the volumes the deploy keeps by design included. */
+export function removeProject(project: string): void {
+  sh("docker", ["compose", "-p", project, "down", "--remove-orphans", "--volumes"]);
+  for (const volume of [`${project}_pgdata`, `${project}_static`])
+    sh("docker", ["volume", "rm", "-f", volume]);
+  rmSync(`/srv/${project}`, { recursive: true, force: true });
 }

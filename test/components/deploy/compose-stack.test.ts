@@ -23,15 +23,15 @@ import {
   migrateCommand,
   pruneReleasesCommand,
   startCommand,
-  writeEnvFileCommand,
+  prepareReleaseCommand,
 } from "../../../components/compose/commands";
 import { ComposeStack } from "../../../components/compose/compose-stack";
 import { Server } from "../../../components/server/server";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const secret = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
 const SENTINEL = "SENTINEL-9d2e";
-const PRIVATE_KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${SENTINEL}\n-----END OPENSSH PRIVATE KEY-----\n`;
 const ENV_FILE = `# header\nDJANGO_SECRET_KEY='${SENTINEL}'\n`;
 const STAGED = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
 const MIGRATIONS = { "accounts.0001_initial": "a1a1a1a1a1a1", "accounts.0002_x": "a2a2a2a2a2a2" };
@@ -55,7 +55,6 @@ const server = new Server(
     port: 22,
     user: "deploy",
     hostKey: HOST_KEY,
-    privateKey: PRIVATE_KEY,
     dialErrorLimit: 3,
     dialTimeoutSeconds: 10,
     remoteDir: "/srv/shop",
@@ -69,11 +68,12 @@ const app = new ComposeStack(
     target,
     stagedReleaseDir: STAGED,
     envFile: pulumi.secret(pulumi.output(ENV_FILE)),
-    envDigest: "0011223344556677",
+    envDigest: pulumi.secret("0011223344556677"),
     infraServices: ["db", "redis"],
     webService: "web",
     workerServices: ["celery_worker", "celery_beat"],
     buildServices: ["web", "celery_worker"],
+    executableFiles: ["manage.py"],
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
     backup: { enabled: true, service: "db" },
@@ -145,7 +145,7 @@ describe("ComposeStack: what it creates", () => {
   it("each command's create is the builder's string; no update, no delete except teardown's", async () => {
     await ready;
     const expected: [string, string][] = [
-      ["app-env", writeEnvFileCommand(target)],
+      ["app-env", prepareReleaseCommand(target, ["manage.py"])],
       ["app-infra", infraUpCommand(target, ["db", "redis"], 120)],
       ["app-build", buildCommand(target, ["web", "celery_worker"])],
       ["app-check", djangoCheckCommand(target, "web")],
@@ -164,6 +164,17 @@ describe("ComposeStack: what it creates", () => {
     }
   });
 
+  it("every remote command stores stdout and stderr as secrets (they can echo a setting)", async () => {
+    await ready;
+    const commands = resolveDeclared().filter((d) => d.type === "command:remote:Command");
+    // @pulumi/command adds "connection" itself.
+    assert.deepEqual(
+      commands.map((d) => [d.name, d.additionalSecretOutputs]),
+      commands.map((d) => [d.name, ["stdout", "stderr", "connection"]]),
+    );
+    assert.equal(commands.length, 11);
+  });
+
   it("triggers: the step plan's, the migrate one keyed by migration name", async () => {
     await ready;
     const release = "0123456789ab";
@@ -173,13 +184,15 @@ describe("ComposeStack: what it creates", () => {
       [
         ["app-upload", [release]],
         ["app-env", [release]],
-        ["app-infra", [release, "c0ffee123456", "0011223344556677"]],
+        // The env digest is a digest of secret values, passed as a secret (the mock serializes
+        // the list as one secret; the engine keeps just that entry secret).
+        ["app-infra", secret([release, "c0ffee123456", "0011223344556677"])],
         ["app-build", [release]],
         ["app-check", [release]],
         ["app-backup", migrate],
         ["app-migrate", migrate],
         ["app-collectstatic", [release]],
-        ["app-start", [release, "c0ffee123456", "0011223344556677"]],
+        ["app-start", secret([release, "c0ffee123456", "0011223344556677"])],
         ["app-prune", [release]],
       ],
     );
@@ -223,16 +236,26 @@ describe("ComposeStack: what it creates", () => {
     });
   });
 
-  it("every remote resource uses the pinned host key over a secret connection", async () => {
+  it("every remote resource pins the host key and holds no key material (the agent signs)", async () => {
     await ready;
-    for (const r of registered.filter((x) => x.type.startsWith("command:remote:"))) {
-      const connection = r.inputs.connection as {
-        [SECRET_SIG]?: string;
-        value?: { hostKey?: string; privateKey?: string };
-      };
-      assert.equal(connection[SECRET_SIG], "1b47061264138c4ac30d75fd1eb44270", r.name);
-      assert.equal(connection.value?.hostKey, HOST_KEY, r.name);
-      assert.equal(connection.value?.privateKey, PRIVATE_KEY, r.name);
+    const remotes = registered.filter((x) => x.type.startsWith("command:remote:"));
+    assert.equal(remotes.length, 12);
+    for (const r of remotes) {
+      // Exactly these fields: no privateKey, password or agent path, so rotating the key (or
+      // using another agent) changes no step's inputs and re-runs nothing. (The command SDK
+      // marks every connection secret.)
+      assert.deepEqual(
+        r.inputs.connection,
+        secret({
+          host: "203.0.113.10",
+          port: 22,
+          user: "deploy",
+          hostKey: HOST_KEY,
+          dialErrorLimit: 3,
+          perDialTimeout: 10,
+        }),
+        r.name,
+      );
     }
   });
 

@@ -73,8 +73,12 @@ describe("deployRelease", () => {
       0,
       12,
     );
-    assert.deepEqual(inputsOf("app-infra").triggers, [id, composeHash, "0011223344556677"]);
-    assert.deepEqual(inputsOf("app-start").triggers, [id, composeHash, "0011223344556677"]);
+    const secretList = {
+      [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
+      value: [id, composeHash, "0011223344556677"],
+    };
+    assert.deepEqual(inputsOf("app-infra").triggers, secretList);
+    assert.deepEqual(inputsOf("app-start").triggers, secretList);
     const [trigger] = inputsOf("app-migrate").triggers as [{ release: string; migrations: object }];
     assert.equal(trigger.release, id);
     assert.deepEqual(Object.keys(trigger.migrations), deployed.app.migrationsInRelease);

@@ -14,9 +14,6 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     port: 22,
     user: "deploy",
     hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
-    sshPrivateKey: pulumi.secret(
-      `-----BEGIN OPENSSH PRIVATE KEY-----\n${secret}\n-----END OPENSSH PRIVATE KEY-----\n`,
-    ),
     dialErrorLimit: 3,
     dialTimeoutSeconds: 10,
     remoteDir: "/srv/shop",
@@ -32,7 +29,7 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     env: { DJANGO_ALLOWED_HOSTS: "shop.example.com" },
     secretEnv: pulumi.secret<Record<string, string>>({ DJANGO_SECRET_KEY: secret }),
     dockerEnv: {},
-    envDigest: "0011223344556677",
+    envDigest: pulumi.secret("0011223344556677"),
     checkMigrations: true,
     failOnMigrationWarnings: false,
     backupBeforeMigrate: true,

@@ -51,9 +51,6 @@ const SENTINELS = {
   passphrase: "SENTINEL-PASSPHRASE-77c1",
   awsKeyId: "SENTINEL-AWS-KEY-ID-1d2e",
   awsSecret: "SENTINEL-AWS-SECRET-9b8a",
-  sshKey:
-    "-----BEGIN OPENSSH PRIVATE KEY-----\nSENTINEL-SSH-KEY-5e6f\n-----END OPENSSH PRIVATE KEY-----\n",
-  hostKey: "SENTINEL-HOST-KEY ssh-ed25519 AAAAC3Nza",
 };
 
 async function createComponent(name: string, args: GitHubWorkflowArgs) {
@@ -75,22 +72,13 @@ describe("GitHubWorkflow with Pulumi Cloud", async () => {
     stack: "prod",
     environment: { name: "production", reviewers: { users: [101], teams: [7] } },
     backend: { kind: "pulumi-cloud", accessToken: pulumi.secret(SENTINELS.accessToken) },
-    sshPrivateKey: pulumi.secret(SENTINELS.sshKey),
-    // A plain string on purpose: the component must still store it as a secret.
-    hostKey: SENTINELS.hostKey,
   };
   const { component, mine, byName } = await createComponent("ci", args);
 
-  it("creates exactly the file, environment, branch policy and three secrets", () => {
+  it("creates the file, environment, branch policy and only the secrets Pulumi knows", () => {
+    // The SSH key and the GitHub write token are set by hand: a value Pulumi set would sit in the
+    // state, which a pull-request preview's passphrase decrypts.
     assert.deepEqual(mine.map((r) => [r.type, r.name]).sort(), [
-      [
-        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
-        "ci-env-secret-DEPLOY_SSH_HOST_KEY",
-      ],
-      [
-        "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret",
-        "ci-env-secret-DEPLOY_SSH_PRIVATE_KEY",
-      ],
       ["github:index/actionsSecret:ActionsSecret", "ci-secret-PULUMI_ACCESS_TOKEN"],
       ["github:index/repositoryEnvironment:RepositoryEnvironment", "ci-environment"],
       [
@@ -128,6 +116,7 @@ describe("GitHubWorkflow with Pulumi Cloud", async () => {
       reviewers: [{ users: [101], teams: [7] }],
       preventSelfReview: false,
       deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true },
+      canAdminsBypass: false,
     });
     assert.deepEqual(byName("ci-environment-branch").inputs, {
       repository: "django-app",
@@ -139,8 +128,6 @@ describe("GitHubWorkflow with Pulumi Cloud", async () => {
   it("stores each secret value as a Pulumi secret, in the right scope", () => {
     const expected: [string, string, string | undefined][] = [
       ["ci-secret-PULUMI_ACCESS_TOKEN", SENTINELS.accessToken, undefined],
-      ["ci-env-secret-DEPLOY_SSH_PRIVATE_KEY", SENTINELS.sshKey, "production"],
-      ["ci-env-secret-DEPLOY_SSH_HOST_KEY", SENTINELS.hostKey, "production"],
     ];
     for (const [name, value, environment] of expected) {
       const inputs = byName(name).inputs;
@@ -162,11 +149,24 @@ describe("GitHubWorkflow with Pulumi Cloud", async () => {
     }
   });
 
-  it("exposes the secret names by scope", () => {
+  it("exposes the secret names by scope, and the gh command for each one set by hand", () => {
     assert.deepEqual(component.secretNames, {
       repository: ["PULUMI_ACCESS_TOKEN"],
-      environment: ["DEPLOY_SSH_PRIVATE_KEY", "DEPLOY_SSH_HOST_KEY"],
+      environment: ["DEPLOY_SSH_PRIVATE_KEY", "DEPLOY_GITHUB_TOKEN"],
     });
+    assert.deepEqual(
+      component.secretsToSetByHand.map((s) => [s.name, s.command]),
+      [
+        [
+          "DEPLOY_SSH_PRIVATE_KEY",
+          "gh secret set DEPLOY_SSH_PRIVATE_KEY --repo django-app --env production",
+        ],
+        [
+          "DEPLOY_GITHUB_TOKEN",
+          "gh secret set DEPLOY_GITHUB_TOKEN --repo django-app --env production",
+        ],
+      ],
+    );
   });
 });
 
@@ -186,8 +186,6 @@ describe("GitHubWorkflow with a self-managed S3 backend", async () => {
         AWS_SECRET_ACCESS_KEY: pulumi.secret(SENTINELS.awsSecret),
       },
     },
-    sshPrivateKey: pulumi.secret(SENTINELS.sshKey),
-    hostKey: pulumi.secret(SENTINELS.hostKey),
   };
   const { mine, byName } = await createComponent("s3ci", args);
 
@@ -231,8 +229,6 @@ describe("GitHubWorkflow refuses a local backend before creating anything", () =
           stack: "dev",
           environment: { name: "dev" },
           backend: { kind: "self-managed", url: "file:///tmp/state", passphrase: "p" },
-          sshPrivateKey: "k",
-          hostKey: "h",
         }),
       /backend url "file:\/\/\/tmp\/state" is a local file backend: GitHub Actions runners are ephemeral/,
     );

@@ -11,7 +11,7 @@ import {
   migrateCommand,
   pruneReleasesCommand,
   startCommand,
-  writeEnvFileCommand,
+  prepareReleaseCommand,
 } from "../../../components/compose/commands";
 import {
   type DeployPlanInput,
@@ -22,7 +22,7 @@ import {
 import { envDigest } from "../../../components/config";
 
 const SECRET = "SENTINEL-secret-value-7f3a";
-const DIGEST = envDigest("-----BEGIN OPENSSH PRIVATE KEY-----sentinel-key", {
+const DIGEST = envDigest({
   DJANGO_SECRET_KEY: SECRET,
   DJANGO_DEBUG: "0",
 });
@@ -48,6 +48,7 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     webService: "web",
     workerServices: ["celery_worker", "celery_beat"],
     buildServices: ["web", "celery_worker"],
+    executableFiles: ["manage.py", "bin/entrypoint.sh"],
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
     envDigest: DIGEST,
@@ -127,7 +128,7 @@ describe("planDeploySteps: the full plan", () => {
     assert.deepEqual(
       steps.filter((s) => s.id !== "upload").map((s) => [s.id, s.kind, s.command]),
       [
-        ["env", "command", writeEnvFileCommand(target)],
+        ["env", "command", prepareReleaseCommand(target, ["manage.py", "bin/entrypoint.sh"])],
         ["infra", "command", infraUpCommand(target, ["db", "redis"], 120)],
         ["build", "command", buildCommand(target, ["web", "celery_worker"])],
         ["check", "command", djangoCheckCommand(target, "web")],

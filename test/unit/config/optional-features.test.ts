@@ -5,17 +5,14 @@ import { ConfigError, parseConfig } from "../../../components/config-parse";
 
 const P = "django-deploy";
 const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
-const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n";
 const BASE = {
   host: "203.0.113.10",
   hostKey: HOST_KEY,
-  sshPrivateKey: KEY,
   projectPath: "examples/django-app",
   composeProject: "shop",
   infraServices: '["db"]',
 };
 const SECRETS = [
-  "sshPrivateKey",
   "secretEnv",
   "imageRegistryPassword",
   "githubBackendAccessToken",
@@ -65,7 +62,7 @@ describe("registry mode settings (image)", () => {
       [
         `${P}:imageRegistryPassword is stored in plain text in the stack file; it must be encrypted. Fix: pulumi config rm imageRegistryPassword && pulumi config set --secret imageRegistryPassword <token>`,
       ],
-      ["sshPrivateKey", "secretEnv"],
+      ["secretEnv"],
     ],
     [
       "APP_IMAGE set by hand in registry mode",

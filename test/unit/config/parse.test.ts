@@ -13,12 +13,11 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabg
 const BASE: Record<string, string> = {
   host: "203.0.113.10",
   hostKey: HOST_KEY,
-  sshPrivateKey: KEY,
   projectPath: "examples/django-app",
   composeProject: "shop",
   infraServices: '["db","redis"]',
 };
-const SECRET_KEYS = ["sshPrivateKey", "secretEnv"];
+const SECRET_KEYS = ["secretEnv"];
 
 function parse(values: Record<string, string>, secretKeys = SECRET_KEYS) {
   const input: ConfigInput = { project: P, values, secretKeys: new Set(secretKeys) };
@@ -41,7 +40,7 @@ const without = (key: string) =>
 // The list of keys itself is CONFIG_KEYS (pinned by the Pulumi.yaml test); here the message shape.
 const KNOWN = Object.keys(CONFIG_KEYS).join(", ");
 const HOST_KEY_RULE =
-  "'<type> <base64>' where type is one of ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521";
+  "'<type> <base64>' where type is one of ssh-ed25519, ecdsa-sha2-nistp256, ecdsa-sha2-nistp384, ecdsa-sha2-nistp521";
 const HOST_KEY_FIX =
   "ssh-keyscan -t ed25519 -p <port> <host> | cut -d' ' -f2- | pulumi config set hostKey --";
 const ENV_FIX = 'pulumi config set --path "env.DJANGO_ALLOWED_HOSTS" example.com';
@@ -55,7 +54,6 @@ describe("parseConfig: a valid stack", () => {
       port: 22,
       user: "deploy",
       hostKey: HOST_KEY,
-      sshPrivateKey: KEY,
       dialErrorLimit: 3,
       dialTimeoutSeconds: 10,
       projectPath: "examples/django-app",
@@ -121,7 +119,6 @@ describe("parseConfig: each bad input and its exact problems", () => {
       [
         `${P}:host is required but not set. Fix: pulumi config set host 203.0.113.10`,
         `${P}:hostKey is required but not set. Fix: ${HOST_KEY_FIX}`,
-        `${P}:sshPrivateKey is required but not set. Fix: pulumi config set --secret sshPrivateKey < ~/.ssh/deploy_key`,
         `${P}:projectPath is required but not set. Fix: pulumi config set projectPath path/to/django-project`,
         `${P}:composeProject is required but not set. Fix: pulumi config set composeProject myapp`,
       ],
@@ -171,6 +168,13 @@ describe("parseConfig: each bad input and its exact problems", () => {
       [`${P}:hostKey must be ${HOST_KEY_RULE} (got "ssh-dss AAAAB3Nza"). Fix: ${HOST_KEY_FIX}`],
     ],
     [
+      "an RSA hostKey (its SHA-1 signature is refused by current OpenSSH)",
+      { ...BASE, hostKey: "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7" },
+      [
+        `${P}:hostKey must be the server's ed25519 or ECDSA host key, not ssh-rsa: the deploy's SSH client (pulumi-command) checks an RSA host key only with SHA-1 signatures, which OpenSSH 8.8 and later refuse (got "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7"). Fix: ${HOST_KEY_FIX}`,
+      ],
+    ],
+    [
       "hostKey without the key",
       { ...BASE, hostKey: "ssh-ed25519" },
       [`${P}:hostKey must be ${HOST_KEY_RULE} (got "ssh-ed25519"). Fix: ${HOST_KEY_FIX}`],
@@ -181,19 +185,12 @@ describe("parseConfig: each bad input and its exact problems", () => {
       [`${P}:hostKey must be ${HOST_KEY_RULE} (got "SHA256:abc"). Fix: ${HOST_KEY_FIX}`],
     ],
     [
-      "private key not PEM: the value is never shown",
-      { ...BASE, sshPrivateKey: `${SENTINEL} ssh-ed25519 AAAA` },
+      "sshPrivateKey from an earlier version: how to move it to the agent, the value never shown",
+      { ...BASE, sshPrivateKey: KEY },
       [
-        `${P}:sshPrivateKey must be a PEM private key starting with '-----BEGIN ... PRIVATE KEY-----' (got [secret]). Fix: pulumi config set --secret sshPrivateKey < ~/.ssh/deploy_key`,
+        `${P}:sshPrivateKey is no longer read: the program signs in through an SSH agent (SSH_AUTH_SOCK), so no private key is kept in the stack config or the state, where anyone holding the passphrase (a pull-request preview job included) could read it. Fix: ssh-add the key, then run \`npm run move-ssh-key -- --stack <stack>\` (it removes the key from the state and the config without re-running any step); rotate the key afterwards (README: "Moving the SSH key out of the stack").`,
       ],
-    ],
-    [
-      "sshPrivateKey stored in plain text",
-      BASE,
-      [
-        `${P}:sshPrivateKey is stored in plain text in the stack file; it must be encrypted. Fix: pulumi config rm sshPrivateKey && pulumi config set --secret sshPrivateKey < ~/.ssh/deploy_key`,
-      ],
-      [],
+      ["secretEnv", "sshPrivateKey"],
     ],
     [
       "secretEnv stored in plain text",
@@ -201,7 +198,7 @@ describe("parseConfig: each bad input and its exact problems", () => {
       [
         `${P}:secretEnv is stored in plain text in the stack file; it must be encrypted. Fix: pulumi config rm secretEnv && ${SECRET_ENV_FIX}`,
       ],
-      ["sshPrivateKey"],
+      [],
     ],
     [
       "a typo'd key",
@@ -377,14 +374,14 @@ describe("parseConfig: each bad input and its exact problems", () => {
   }
 
   it("the known keys start with the connection settings", () => {
-    assert.ok(KNOWN.startsWith("host, port, user, hostKey, sshPrivateKey, "));
+    assert.ok(KNOWN.startsWith("host, port, user, hostKey, dialErrorLimit, "));
   });
 
   it("every problem is in the error message, one per line, and no secret value anywhere", () => {
     const values = {
       ...BASE,
       port: "abc",
-      sshPrivateKey: `${SENTINEL} not pem`,
+      sshPrivateKey: KEY,
       secretEnv: `{"K":"${SENTINEL}'","bad-name":"${SENTINEL}"}`,
       sshPrivatekey: SENTINEL,
     };
@@ -401,8 +398,8 @@ describe("parseConfig: each bad input and its exact problems", () => {
       `Invalid stack configuration (${caught.problems.length} problems):\n` +
         caught.problems.map((p) => `  - ${p}`).join("\n"),
     );
-    // port, key not PEM, key in plain text, secretEnv in plain text, K's quote, bad-name, typo.
-    assert.equal(caught.problems.length, 7);
+    // port, retired sshPrivateKey, secretEnv in plain text, K's quote, bad-name, typo.
+    assert.equal(caught.problems.length, 6);
     assert.equal(message.includes(SENTINEL), false);
   });
 
@@ -420,7 +417,7 @@ describe("parseConfig: a mistyped remoteDir fails fast", () => {
     const script = `
       const { parseConfig } = require(${JSON.stringify(join(__dirname, "..", "..", "..", "components", "config-parse"))});
       try {
-        parseConfig({ project: "p", values: ${JSON.stringify({ ...BASE, remoteDir: "/srv/django-production-application " })}, secretKeys: new Set(["sshPrivateKey"]) });
+        parseConfig({ project: "p", values: ${JSON.stringify({ ...BASE, remoteDir: "/srv/django-production-application " })}, secretKeys: new Set() });
       } catch (err) { console.log(err.problems.join("\\n")); }`;
     const result = spawnSync(process.execPath, ["--import", "tsx", "-e", script], {
       encoding: "utf8",

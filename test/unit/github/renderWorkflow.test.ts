@@ -48,12 +48,18 @@ describe("renderWorkflow: properties of every variant", () => {
       }
     });
 
+    const previews = variant.settings.pullRequestPreviews !== "off";
+
     it(`${variant.name}: least-privilege token permissions`, () => {
       assert.deepEqual(parsed.permissions, { contents: "read" });
-      assert.deepEqual(parsed.jobs.preview.permissions, {
-        contents: "read",
-        "pull-requests": "write",
-      });
+      if (previews) {
+        assert.deepEqual(parsed.jobs.preview.permissions, {
+          contents: "read",
+          "pull-requests": "write",
+        });
+      } else {
+        assert.equal(parsed.jobs.preview, undefined);
+      }
       assert.equal(parsed.jobs.test.permissions, undefined);
       assert.equal(parsed.jobs.deploy.permissions, undefined);
     });
@@ -63,7 +69,7 @@ describe("renderWorkflow: properties of every variant", () => {
         group: `pulumi-${stack}`,
         "cancel-in-progress": false,
       });
-      assert.notEqual(parsed.jobs.preview.concurrency?.group, `pulumi-${stack}`);
+      assert.notEqual(parsed.jobs.preview?.concurrency?.group, `pulumi-${stack}`);
       assert.equal(parsed.jobs.deploy.environment, variant.settings.environment.name);
       assert.deepEqual(parsed.jobs.deploy.needs, ["test"]);
     });
@@ -76,13 +82,15 @@ describe("renderWorkflow: properties of every variant", () => {
       });
       const runs = (job: string) =>
         parsed.jobs[job].steps.flatMap((s) => ("run" in s ? [s.run] : [])).join("\n");
-      assert.match(runs("preview"), new RegExp(`pulumi preview --diff --stack ${stack} `));
+      if (previews) {
+        assert.match(runs("preview"), new RegExp(`pulumi preview --diff --stack ${stack} `));
+        assert.match(parsed.jobs.preview.if ?? "", /github.event_name == 'pull_request'/);
+      }
       assert.match(runs("deploy"), new RegExp(`^pulumi up --yes --diff --stack ${stack}$`, "m"));
-      assert.match(parsed.jobs.preview.if ?? "", /github.event_name == 'pull_request'/);
       assert.equal(parsed.jobs.deploy.if, "github.event_name == 'push'");
     });
 
-    it(`${variant.name}: secrets only as \${{ secrets.NAME }} on the pulumi steps`, () => {
+    it(`${variant.name}: secrets only as \${{ secrets.NAME }} on the pulumi steps and the agent's`, () => {
       for (const sentinel of SENTINELS) assert.ok(!yaml.includes(sentinel), sentinel);
       for (const [jobName, job] of Object.entries(parsed.jobs)) {
         assert.equal(job.env, undefined, `${jobName} has job-level env`);
@@ -91,16 +99,26 @@ describe("renderWorkflow: properties of every variant", () => {
             v.includes("secrets."),
           );
           for (const [name, value] of secretRefs) {
-            assert.equal(value, `\${{ secrets.${name} }}`);
+            // The github provider reads GITHUB_TOKEN; the secret has its own name, as GitHub
+            // reserves GITHUB_* for its own.
+            const secretName = name === "GITHUB_TOKEN" ? "DEPLOY_GITHUB_TOKEN" : name;
+            assert.equal(value, `\${{ secrets.${secretName} }}`);
             const runsPulumi = "run" in step && /^(.*\n)?pulumi (preview|up) /m.test(step.run);
-            assert.ok(runsPulumi, `${jobName}/${step.name} gets ${name}`);
+            const loadsAgent = "run" in step && /\| ssh-add -q -$/m.test(step.run);
+            assert.ok(
+              runsPulumi || (loadsAgent && name === "DEPLOY_SSH_PRIVATE_KEY"),
+              `${jobName}/${step.name} gets ${name}`,
+            );
           }
         }
       }
-      const deployEnv = parsed.jobs.deploy.steps.at(-1)?.env ?? {};
-      assert.ok("DEPLOY_SSH_PRIVATE_KEY" in deployEnv);
-      const previewEnv = parsed.jobs.preview.steps.find((s) => s.id === "preview")?.env ?? {};
+      const up = parsed.jobs.deploy.steps.find((s) => s.name === "pulumi up")?.env ?? {};
+      // pulumi itself never sees the key: it signs in through the agent.
+      assert.ok(!("DEPLOY_SSH_PRIVATE_KEY" in up), "pulumi up must not get the SSH key");
+      assert.equal(up.SSH_AUTH_SOCK, "${{ runner.temp }}/ssh-agent.sock");
+      const previewEnv = parsed.jobs.preview?.steps.find((s) => s.id === "preview")?.env ?? {};
       assert.ok(!("DEPLOY_SSH_PRIVATE_KEY" in previewEnv), "preview must not get the SSH key");
+      assert.ok(!("GITHUB_TOKEN" in previewEnv), "preview must not get a GitHub write token");
     });
   }
 });

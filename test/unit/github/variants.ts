@@ -16,8 +16,6 @@ export const pulumiCloud: Variant = {
     stack: "prod",
     environment: { name: "production" },
     backend: { kind: "pulumi-cloud", accessToken: "SENTINEL-ACCESS-TOKEN" },
-    sshPrivateKey: "SENTINEL-SSH-PRIVATE-KEY",
-    hostKey: "SENTINEL-HOST-KEY",
   },
 };
 
@@ -42,8 +40,6 @@ export const selfManagedS3: Variant = {
         AWS_ACCESS_KEY_ID: "SENTINEL-AWS-KEY-ID",
       },
     },
-    sshPrivateKey: "SENTINEL-SSH-PRIVATE-KEY",
-    hostKey: "SENTINEL-HOST-KEY",
     workingDirectory: "infra",
     nodeVersion: "22",
   },
@@ -65,6 +61,10 @@ export const lintOnly: Variant[] = [
     },
   },
   {
+    name: "no-pull-request-previews",
+    settings: { ...pulumiCloud.settings, pullRequestPreviews: "off" },
+  },
+  {
     name: "self-managed-gs",
     settings: {
       ...pulumiCloud.settings,
@@ -80,8 +80,6 @@ export const lintOnly: Variant[] = [
 
 export const SENTINELS = [
   "SENTINEL-ACCESS-TOKEN",
-  "SENTINEL-SSH-PRIVATE-KEY",
-  "SENTINEL-HOST-KEY",
   "SENTINEL-PASSPHRASE",
   "SENTINEL-AWS-SECRET",
   "SENTINEL-AWS-KEY-ID",
