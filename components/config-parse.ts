@@ -145,6 +145,18 @@ export function parseConfig(input: ConfigInput): RawConfig {
     }
   }
 
+  // A value set with --secret under a key that is not secret would be decrypted and then used in
+  // the clear (command lines, the state, error output): refuse it rather than drop its secrecy.
+  for (const key of input.secretKeys) {
+    const spec = (CONFIG_KEYS as Record<string, { secret?: boolean }>)[key];
+    if (spec && !spec.secret) {
+      problems.push(
+        `${prefix(key)} holds a value set with --secret, but ${key} is not a secret setting: its values reach command lines, the state and logs in plain text.` +
+          ` Fix: keep secret values in secretEnv (pulumi config rm --path <the secret entry> && pulumi config set --secret --path secretEnv.<NAME> <value>), and set ${key} without --secret.`,
+      );
+    }
+  }
+
   const parsed = rawConfigSchema.safeParse(decoded);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

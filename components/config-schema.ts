@@ -180,6 +180,13 @@ export const CONFIG_KEYS = {
     description: "How long compose waits for services to become healthy, in seconds (default 180).",
     fix: "pulumi config set waitTimeoutSeconds 180",
   },
+  keepBackups: {
+    kind: "integer",
+    default: 10,
+    description:
+      "Pre-migrate dumps kept in remoteDir/backups, newest first (default 10); older ones are deleted after each new dump.",
+    fix: "pulumi config set keepBackups 10",
+  },
   keepReleases: {
     kind: "integer",
     default: 5,
@@ -329,6 +336,7 @@ export const rawConfigSchema = z
     collectstatic: z.boolean().default(true),
     waitTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
     keepReleases: z.number().int().min(1).max(100).default(5),
+    keepBackups: z.number().int().min(1).max(1000).default(10),
     image: z
       .object({
         registry: z

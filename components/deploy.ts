@@ -1,12 +1,18 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { DeployConfig } from "./config";
 import { ComposeStack } from "./compose/compose-stack";
 import { renderEnvFile } from "./compose/env-file";
 import { migrationFileHashes } from "./compose/migration-files";
-import { executableFiles, releaseId as computeReleaseId, sha256 } from "./compose/release";
+import {
+  executableFiles,
+  releaseId as computeReleaseId,
+  sha256,
+  sortReleaseFiles,
+} from "./compose/release";
+import { describeRelease } from "./compose/release-summary";
 import { stageRelease } from "./compose/staging";
 import { GitHubWorkflow } from "./github";
 import { Server } from "./server/server";
@@ -16,8 +22,15 @@ export const STAGING_DIR = ".pulumi-release";
 
 /** Builds the resources of one deploy from validated config. */
 export function deployRelease(config: DeployConfig) {
-  const releaseId = computeReleaseId(config.projectDir);
-  const stagedReleaseDir = stageRelease(config.projectDir, releaseId, STAGING_DIR);
+  // Needed on the server to build and run, even if .dockerignore leaves them out of the image.
+  const keep = [config.composeFile, join(config.webBuild.context, config.webBuild.dockerfile)].map(
+    (p) => posix.normalize(p),
+  );
+  const releaseId = computeReleaseId(config.projectDir, keep);
+  const stagedReleaseDir = stageRelease(config.projectDir, releaseId, STAGING_DIR, keep);
+  pulumi.log.info(
+    describeRelease(releaseId, config.projectDir, sortReleaseFiles(config.projectDir, keep)),
+  );
 
   const server = new Server("server", {
     host: config.host,
@@ -59,12 +72,16 @@ export function deployRelease(config: DeployConfig) {
     webService: config.webService,
     workerServices: config.workerServices,
     buildServices: config.buildServices,
-    executableFiles: executableFiles(config.projectDir),
+    executableFiles: executableFiles(config.projectDir, keep),
     migrations: migrationFileHashes(config.projectDir),
     composeFileHash: sha256(
       readFileSync(join(config.projectDir, config.composeFile), "utf8"),
     ).slice(0, 12),
-    backup: { enabled: config.backupBeforeMigrate, service: config.backupService },
+    backup: {
+      enabled: config.backupBeforeMigrate,
+      service: config.backupService,
+      keep: config.keepBackups,
+    },
     collectstatic: config.collectstatic,
     waitTimeoutSeconds: config.waitTimeoutSeconds,
     keepReleases: config.keepReleases,

@@ -137,19 +137,29 @@ export function collectstaticCommand(t: ComposeTarget, web: string): string {
   return argv(...runOnceWords(t, web, "python", "manage.py", "collectstatic", "--noinput"));
 }
 
+/** Backups are named `pre-migrate-<release>-<UTC time>.dump`; the prune matches only these. */
+export const BACKUP_GLOB = "pre-migrate-*.dump";
+
 /**
  * pg_dump in the database container, as its own POSTGRES_* user; the custom format is compressed,
- * so no pipe can hide a failing dump behind a succeeding gzip.
+ * so no pipe can hide a failing dump behind a succeeding gzip. Each dump gets its own name (a
+ * redeploy of a release never overwrites the dump taken before its first migrate), readable by
+ * the deploy user only, and the newest `keep` are kept.
  */
-export function backupCommand(t: ComposeTarget, dbService: string): string {
+export function backupCommand(t: ComposeTarget, dbService: string, keep: number): string {
   const dir = backupsDir(t.remoteDir);
-  const file = `${dir}/pre-migrate-${t.releaseId}.dump`;
   const dump =
     'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
   return and(
+    "umask 077",
     argv("mkdir", "-p", "--", dir),
-    `${argv(...composeWords(t), "exec", "-T", dbService, "sh", "-c", dump)} > ${argv(`${file}.tmp`)}`,
-    argv("mv", "-f", `${file}.tmp`, file),
+    argv("chmod", "700", "--", dir),
+    `file=${argv(`${dir}/pre-migrate-${t.releaseId}-`)}"$(date -u +%Y%m%dT%H%M%SZ)"`,
+    // Two dumps within a second (a quick retry) must not share a name either.
+    'if [ -e "$file.dump" ]; then file="$file-$$"; fi',
+    `${argv(...composeWords(t), "exec", "-T", dbService, "sh", "-c", dump)} > "$file.dump.tmp"`,
+    'mv -f "$file.dump.tmp" "$file.dump"',
+    `(${and(argv("cd", dir), `ls -1t -- ${BACKUP_GLOB} | tail -n +${keep + 1} | xargs -r rm -f --`)})`,
   );
 }
 
@@ -164,9 +174,13 @@ export function startCommand(t: ComposeTarget, services: string[], waitSeconds: 
       "--wait",
       "--wait-timeout",
       String(waitSeconds),
+      // A service renamed or dropped from the compose file would otherwise keep running old code.
+      "--remove-orphans",
       ...services,
     ),
-    argv("ln", "-sfn", releaseDir(t), currentLink(t.remoteDir)),
+    // A new link renamed over the old one: `current` is never missing, not even for a moment.
+    argv("ln", "-sfn", releaseDir(t), `${currentLink(t.remoteDir)}.next`),
+    argv("mv", "-Tf", `${currentLink(t.remoteDir)}.next`, currentLink(t.remoteDir)),
   );
 }
 

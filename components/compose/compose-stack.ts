@@ -50,7 +50,10 @@ export class ComposeStack extends pulumi.ComponentResource {
     this.steps = planDeploySteps(args);
 
     // Registered once and never replaced, so its delete (compose down, keeping volumes) runs only
-    // on `pulumi destroy`, after the app services' resources are gone.
+    // on `pulumi destroy`, after the app services' resources are gone. Not keyed by remoteDir:
+    // a replace would run the old delete, and compose down works by project name, so moving
+    // remoteDir would take down the services the same update just started there. A move
+    // updates it in place instead (its create is `true`), storing the new delete command.
     const { releaseId: _unused, ...stackTarget } = target;
     const teardown = new remote.Command(
       `${name}-teardown`,
@@ -58,7 +61,7 @@ export class ComposeStack extends pulumi.ComponentResource {
         connection: server.connection,
         create: TEARDOWN_REGISTER,
         delete: composeDownCommand(stackTarget),
-        triggers: [target.remoteDir, target.composeProject],
+        triggers: [target.composeProject],
         addPreviousOutputInEnv: false,
       },
       {
@@ -113,6 +116,7 @@ export class ComposeStack extends pulumi.ComponentResource {
               {
                 connection: server.connection,
                 create,
+                update: step.update,
                 stdin,
                 triggers,
                 addPreviousOutputInEnv: false,

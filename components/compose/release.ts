@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { releaseFilter, type Verdict } from "./release-filter";
 
 /**
  * Local clutter that is not part of a release and must not change its id. Pulumi's own staging and
@@ -18,23 +19,37 @@ export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
   ".mypy_cache",
   ".pytest_cache",
 ]);
-const SKIPPED_FILES = [/\.pyc$/, /^\.env$/, /^\.DS_Store$/];
+const SKIPPED_FILES = [/\.pyc$/, /^\.DS_Store$/];
 
-/** Every file of the project that belongs to a release, as sorted '/'-separated relative paths. */
-export function releaseFiles(root: string): string[] {
-  const out: string[] = [];
+/** The project's files by verdict, each list sorted, as '/'-separated relative paths. */
+export function sortReleaseFiles(
+  root: string,
+  keep: readonly string[] = [],
+): Record<Verdict, string[]> {
+  const filter = releaseFilter(root, keep);
+  const out: Record<Verdict, string[]> = { shipped: [], ignored: [], secret: [] };
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(path);
       } else if (entry.isFile() && !SKIPPED_FILES.some((re) => re.test(entry.name))) {
-        out.push(relative(root, path).split(sep).join("/"));
+        const file = relative(root, path).split(sep).join("/");
+        out[filter.verdict(file)].push(file);
       }
     }
   };
   walk(root);
-  return out.sort();
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
+
+/**
+ * Every file of the project that belongs to a release, as sorted '/'-separated relative paths:
+ * not ignored by .dockerignore or .gitignore (except `keep`), never a settings or key file.
+ */
+export function releaseFiles(root: string, keep: readonly string[] = []): string[] {
+  return sortReleaseFiles(root, keep).shipped;
 }
 
 function isExecutable(root: string, file: string): boolean {
@@ -45,8 +60,8 @@ function isExecutable(root: string, file: string): boolean {
  * The release's files that are executable for their owner. The upload does not carry file modes
  * (every file arrives 0644), so the deploy restores these bits on the server.
  */
-export function executableFiles(root: string): string[] {
-  return releaseFiles(root).filter((file) => isExecutable(root, file));
+export function executableFiles(root: string, keep: readonly string[] = []): string[] {
+  return releaseFiles(root, keep).filter((file) => isExecutable(root, file));
 }
 
 /**
@@ -69,8 +84,8 @@ export function hashFiles(root: string, files: string[]): string {
 }
 
 /** A release id: short, stable for identical content, safe in paths and image tags. */
-export function releaseId(root: string): string {
-  return hashFiles(root, releaseFiles(root)).slice(0, 12);
+export function releaseId(root: string, keep: readonly string[] = []): string {
+  return hashFiles(root, releaseFiles(root, keep)).slice(0, 12);
 }
 
 export function sha256(text: string): string {

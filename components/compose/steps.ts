@@ -33,6 +33,11 @@ export interface DeployStep {
   /** The upload is a file copy; everything else is a shell command. */
   kind: "copy" | "command";
   command?: string;
+  /**
+   * What runs when an input other than a trigger changes (the command text, the connection):
+   * by default the command again; "true" for a step that must run only when its triggers change.
+   */
+  update?: string;
   /** The step reads a secret on stdin (never on a command line): the .env or the registry password. */
   stdin?: "envFile" | "registryPassword";
   /** Registry mode's pull: its command is pullImageCommand of the pushed digest, known after the push. */
@@ -60,7 +65,7 @@ export interface DeployPlanInput {
    * Output, so the state reveals nothing of secret values; the plan only places it in triggers.
    */
   envDigest: unknown;
-  backup: { enabled: boolean; service: string };
+  backup: { enabled: boolean; service: string; keep: number };
   collectstatic: boolean;
   waitTimeoutSeconds: number;
   keepReleases: number;
@@ -128,8 +133,12 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     chain({
       id: "backup",
       kind: "command",
-      command: backupCommand(t, p.backup.service),
-      triggers: migrateTriggers,
+      command: backupCommand(t, p.backup.service, p.backup.keep),
+      // The migrations alone, not the release: a code-only deploy has nothing new to migrate and
+      // takes no dump. Its command names the release, so a new release alone updates it in
+      // place, which runs nothing.
+      triggers: [{ migrations: p.migrations }],
+      update: "true",
     });
   }
   chain({

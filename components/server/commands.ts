@@ -31,5 +31,7 @@ export function bootstrapCommand({ remoteDir }: ServerPaths): string {
       "Docker Compose v2 (the 'docker compose' plugin) is missing on this server. Fix: install the docker-compose-plugin package or put the compose binary in /usr/local/lib/docker/cli-plugins/docker-compose.",
     ),
     argv("mkdir", "-p", "--", releasesDir(remoteDir), backupsDir(remoteDir)),
+    // Database dumps: the deploy user's only (a dir made by an older version was 755).
+    argv("chmod", "700", "--", backupsDir(remoteDir)),
   );
 }

@@ -1,7 +1,15 @@
 // A real `pulumi up` of examples/django-app to this machine: the engine built from Go modules, a
 // loopback sshd, dockerd, Postgres, Redis, gunicorn and Celery. The scenarios build on each other.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -34,6 +42,7 @@ const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `e2e${suffix}`;
 const WEB_PORT = 18100 + Math.floor(Math.random() * 800);
 const BASE = `http://127.0.0.1:${WEB_PORT}`;
+const MOVED_DIR = `/srv/${PROJECT}-moved`;
 const dir = mkdtempSync(join(tmpdir(), "django-deploy-e2e-"));
 let ws: Workspace;
 let privateKeyFile = "";
@@ -48,6 +57,14 @@ function outputs(): Record<string, unknown> {
   const r = pulumi(ws, ["stack", "output", "--json", "--stack", STACK]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+/** The pre-migrate dumps on the server, oldest first. */
+function dumps(): string[] {
+  const dir = `/srv/${PROJECT}/backups`;
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".dump"))
+    .sort((a, b) => statSync(join(dir, a)).mtimeMs - statSync(join(dir, b)).mtimeMs);
 }
 
 function appliedRows(): string[] {
@@ -122,6 +139,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
   after(() => {
     deployment?.stop();
     removeProject(PROJECT);
+    rmSync(MOVED_DIR, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -192,11 +210,23 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     const added = [...preview.stdout.matchAll(/^\s*\+ ((?:accounts|billing|settings)\.\w+)\s*:/gm)];
     assert.deepEqual([...new Set(added.map((m) => m[1]))], ["billing.0003_coupon"], preview.stdout);
 
+    const dumpsBefore = dumps();
     const r = up();
     assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
     assert.deepEqual(outputs().migrationsApplied, ["billing.0003_coupon"]);
     assert.ok(appliedRows().includes("billing.0003_coupon"));
     assert.deepEqual(psql(db, "select id, status from settings_taskrun order by id"), rowsBefore);
+
+    // A backup preceded the migrate: a new file of its own, readable by the deploy user only, that
+    // pg_restore can read.
+    const newDumps = dumps().filter((f) => !dumpsBefore.includes(f));
+    assert.equal(newDumps.length, 1, dumps().join(", "));
+    const dump = `/srv/${PROJECT}/backups/${newDumps[0]}`;
+    assert.equal(statSync(dump).mode & 0o777, 0o600);
+    assert.equal(statSync(`/srv/${PROJECT}/backups`).mode & 0o777, 0o700);
+    const listed = sh("bash", ["-c", `docker exec -i ${db} pg_restore --list < '${dump}'`]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /TABLE DATA public settings_taskrun/);
   });
 
   it("d. a failing migration stops the deploy; the previous release keeps serving", async () => {
@@ -256,8 +286,11 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     }
   });
 
-  it("a settings change restarts the app services with the new value", () => {
+  it("a settings and code change restarts the app services, and takes no backup (no migration)", () => {
     const before = containerIdentity(PROJECT, "web");
+    const dumpsBefore = dumps();
+    const template = join(ws.projectDir, "templates", "index.html");
+    writeFileSync(template, `${readFileSync(template, "utf8")}\n<!-- code-only change -->\n`);
     const set = pulumi(ws, [
       "config",
       "set",
@@ -273,6 +306,30 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     assert.notEqual(containerIdentity(PROJECT, "web"), before, "web was recreated");
     const env = sh("docker", ["exec", containerOf(PROJECT, "web")!, "printenv", "FEATURE_FLAG"]);
     assert.equal(env.stdout, "on-7c1d\n");
+    assert.deepEqual(dumps(), dumpsBefore, "no new migration, so no new dump");
+  });
+
+  it("moving remoteDir redeploys into the new directory and never takes the site down", async () => {
+    const db = containerOf(PROJECT, "db")!;
+    const rowsBefore = psql(db, "select id, status from settings_taskrun order by id");
+    const set = pulumi(ws, ["config", "set", "--stack", STACK, "remoteDir", MOVED_DIR]);
+    assert.equal(set.code, 0, set.stderr);
+    const r = up();
+    assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+    // Before the fix the teardown was replaced, and its delete ran `compose down` on the project
+    // the same update had just started.
+    assert.doesNotMatch(r.stdout, /app-teardown.*deleted/);
+    const h = await health();
+    assert.equal(h.status, 200);
+    assert.equal(h.json.release, outputs().releaseId);
+    assert.ok(readlinkSync(`${MOVED_DIR}/current`).startsWith(`${MOVED_DIR}/releases/`));
+    const dbNow = containerOf(PROJECT, "db")!;
+    assert.deepEqual(
+      psql(dbNow, "select id, status from settings_taskrun order by id"),
+      rowsBefore,
+    );
+    const again = pulumi(ws, ["preview", "--expect-no-changes", "--stack", STACK]);
+    assert.equal(again.code, 0, `preview saw changes:\n${again.stdout}\n${again.stderr}`);
   });
 
   it("a stack from the key-in-config days moves to the agent without any step running again", () => {

@@ -76,7 +76,7 @@ const app = new ComposeStack(
     executableFiles: ["manage.py"],
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
-    backup: { enabled: true, service: "db" },
+    backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
     keepReleases: 4,
@@ -142,14 +142,14 @@ describe("ComposeStack: what it creates", () => {
     );
   });
 
-  it("each command's create is the builder's string; no update, no delete except teardown's", async () => {
+  it("each command's create is the builder's string; no delete except teardown's; update only on backup", async () => {
     await ready;
     const expected: [string, string][] = [
       ["app-env", prepareReleaseCommand(target, ["manage.py"])],
       ["app-infra", infraUpCommand(target, ["db", "redis"], 120)],
       ["app-build", buildCommand(target, ["web", "celery_worker"])],
       ["app-check", djangoCheckCommand(target, "web")],
-      ["app-backup", backupCommand(target, "db")],
+      ["app-backup", backupCommand(target, "db", 10)],
       ["app-migrate", migrateCommand(target, "web")],
       ["app-collectstatic", collectstaticCommand(target, "web")],
       ["app-start", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
@@ -158,7 +158,8 @@ describe("ComposeStack: what it creates", () => {
     for (const [name, create] of expected) {
       const inputs = inputsOf(name);
       assert.equal(inputs.create, create, name);
-      assert.equal(inputs.update, undefined, name);
+      // The backup runs only for new migrations: a new release alone updates it to a no-op.
+      assert.equal(inputs.update, name === "app-backup" ? "true" : undefined, name);
       assert.equal(inputs.delete, undefined, name);
       assert.equal(inputs.addPreviousOutputInEnv, false, name);
     }
@@ -189,7 +190,7 @@ describe("ComposeStack: what it creates", () => {
         ["app-infra", secret([release, "c0ffee123456", "0011223344556677"])],
         ["app-build", [release]],
         ["app-check", [release]],
-        ["app-backup", migrate],
+        ["app-backup", [{ migrations: MIGRATIONS }]],
         ["app-migrate", migrate],
         ["app-collectstatic", [release]],
         ["app-start", secret([release, "c0ffee123456", "0011223344556677"])],
@@ -213,7 +214,8 @@ describe("ComposeStack: what it creates", () => {
       inputs.delete,
       "if [ -e /srv/shop/current ]; then env DOCKER_BUILDKIT\\=0 docker compose --project-name shop --project-directory /srv/shop/current --file /srv/shop/current/docker-compose.yml --env-file /srv/shop/current/.env down --remove-orphans; fi",
     );
-    assert.deepEqual(inputs.triggers, ["/srv/shop", "shop"]);
+    // Not keyed by remoteDir: a replace would run `compose down` on the live project.
+    assert.deepEqual(inputs.triggers, ["shop"]);
     assert.equal(inputs.addPreviousOutputInEnv, false);
   });
 

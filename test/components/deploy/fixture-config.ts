@@ -37,6 +37,7 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     collectstatic: true,
     waitTimeoutSeconds: 180,
     keepReleases: 5,
+    keepBackups: 10,
     ...overrides,
   };
 }

@@ -59,7 +59,7 @@ function build(t: ComposeTarget): [string, string][] {
     ["djangoCheckCommand", djangoCheckCommand(t, "web")],
     ["migrateCommand", migrateCommand(t, "web")],
     ["collectstaticCommand", collectstaticCommand(t, "web")],
-    ["backupCommand", backupCommand(t, "db")],
+    ["backupCommand", backupCommand(t, "db", 10)],
     ["startCommand", startCommand(t, ["web", "celery_worker", "celery_beat"], 90)],
     ["pruneReleasesCommand", pruneReleasesCommand(t, 3)],
     ["composeDownCommand", composeDownCommand(t)],
@@ -94,11 +94,11 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "backupCommand",
-      'mkdir -p -- /srv/app/backups && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > /srv/app/backups/pre-migrate-abc123def456.dump.tmp && mv -f /srv/app/backups/pre-migrate-abc123def456.dump.tmp /srv/app/backups/pre-migrate-abc123def456.dump',
+      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-migrate-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
-      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env up --detach --no-build --wait --wait-timeout 90 web celery_worker celery_beat && ln -sfn /srv/app/releases/abc123def456 /srv/app/current",
+      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env up --detach --no-build --wait --wait-timeout 90 --remove-orphans web celery_worker celery_beat && ln -sfn /srv/app/releases/abc123def456 /srv/app/current.next && mv -Tf /srv/app/current.next /srv/app/current",
     ],
     [
       "pruneReleasesCommand",
@@ -148,11 +148,11 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "backupCommand",
-      "mkdir -p -- '/srv/my app/$(touch CANARY)/backups' && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' exec -T db sh -c 'pg_dump --format=custom --no-owner --username \"$POSTGRES_USER\" \"${POSTGRES_DB:-$POSTGRES_USER}\"' > '/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x.dump.tmp' && mv -f '/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x.dump.tmp' '/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x.dump'",
+      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-migrate-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
-      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' up --detach --no-build --wait --wait-timeout 90 web celery_worker celery_beat && ln -sfn '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' '/srv/my app/$(touch CANARY)/current'",
+      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' up --detach --no-build --wait --wait-timeout 90 --remove-orphans web celery_worker celery_beat && ln -sfn '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' '/srv/my app/$(touch CANARY)/current.next' && mv -Tf '/srv/my app/$(touch CANARY)/current.next' '/srv/my app/$(touch CANARY)/current'",
     ],
     [
       "pruneReleasesCommand",
@@ -275,9 +275,9 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     assert.equal(box.calls().length, 1);
   });
 
-  it("backupCommand: the dump from `exec` lands in backups/pre-migrate-<release>.dump, no .tmp", () => {
+  it("backupCommand: the dump from `exec` lands in its own file, 0600 in a 0700 dir, no .tmp", () => {
     const { box, t, compose } = setup('[ "$1" = compose ] && printf "DUMP\\0BYTES"; exit 0');
-    const result = box.run(backupCommand(t, "db"));
+    const result = box.run(backupCommand(t, "db", 10));
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(
       box.calls().map((c) => c.argv),
@@ -295,21 +295,53 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     );
     assertDockerEnv(box);
     const backups = join(t.remoteDir, "backups");
-    assert.deepEqual(readdirSync(backups), [`pre-migrate-${t.releaseId}.dump`]);
-    assert.equal(
-      readFileSync(join(backups, `pre-migrate-${t.releaseId}.dump`), "latin1"),
-      "DUMP\0BYTES",
-    );
+    const files = readdirSync(backups);
+    assert.equal(files.length, 1, files.join(", "));
+    const pattern = `^pre-migrate-${t.releaseId.replace(/[^\w]/g, "\\$&")}-\\d{8}T\\d{6}Z\\.dump$`;
+    assert.match(files[0], new RegExp(pattern));
+    assert.equal(readFileSync(join(backups, files[0]), "latin1"), "DUMP\0BYTES");
+    assert.equal(statSync(join(backups, files[0])).mode & 0o777, 0o600);
+    assert.equal(statSync(backups).mode & 0o777, 0o700);
     assert.deepEqual(box.canaries(), []);
+  });
+
+  it("backupCommand: a second dump never overwrites the first, even within the same second", () => {
+    const { box, t } = setup('[ "$1" = compose ] && printf "DUMP"; exit 0');
+    assert.equal(box.run(backupCommand(t, "db", 10)).status, 0);
+    assert.equal(box.run(backupCommand(t, "db", 10)).status, 0);
+    assert.equal(readdirSync(join(t.remoteDir, "backups")).length, 2);
+  });
+
+  it("backupCommand: keeps the newest `keep` dumps, and only dumps", () => {
+    const { box, t } = setup('[ "$1" = compose ] && printf "DUMP"; exit 0');
+    const backups = join(t.remoteDir, "backups");
+    mkdirSync(backups, { recursive: true });
+    const old = (name: string, daysAgo: number) => {
+      writeFileSync(join(backups, name), "old");
+      const when = new Date(Date.now() - daysAgo * 86400_000);
+      utimesSync(join(backups, name), when, when);
+    };
+    old("pre-migrate-aaa.dump", 3); // the name earlier versions used
+    old("pre-migrate-bbb-20260101T000000Z.dump", 2);
+    old("pre-migrate-ccc-20260102T000000Z.dump", 1);
+    old("restore-me.sql", 5);
+    assert.equal(box.run(backupCommand(t, "db", 2)).status, 0);
+    const left = readdirSync(backups).sort();
+    assert.equal(left.length, 3, left.join(", "));
+    assert.ok(left.includes("pre-migrate-ccc-20260102T000000Z.dump"));
+    assert.ok(left.includes("restore-me.sql"), "a file that is not a dump is never pruned");
+    assert.ok(left.some((f) => f.startsWith(`pre-migrate-${t.releaseId}-`)));
   });
 
   it("backupCommand: a failing pg_dump fails the step and leaves no finished dump", () => {
     const { box, t } = setup("echo partial; exit 1");
-    const result = box.run(backupCommand(t, "db"));
+    const result = box.run(backupCommand(t, "db", 10));
     assert.equal(result.status, 1);
+    const left = readdirSync(join(t.remoteDir, "backups"));
     assert.equal(
-      existsSync(join(t.remoteDir, "backups", `pre-migrate-${t.releaseId}.dump`)),
+      left.some((f) => f.endsWith(".dump")),
       false,
+      left.join(", "),
     );
   });
 
@@ -328,6 +360,7 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
           "--wait",
           "--wait-timeout",
           "90",
+          "--remove-orphans",
           "web",
           "celery_worker",
         ],
@@ -335,6 +368,7 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     );
     assertDockerEnv(box);
     assert.equal(readlinkSync(currentLink(t.remoteDir)), rel);
+    assert.equal(existsSync(`${currentLink(t.remoteDir)}.next`), false, "no link left behind");
     assert.deepEqual(box.canaries(), []);
   });
 

@@ -88,7 +88,7 @@ describe("planDeploySteps in registry mode", () => {
     migrations: {},
     composeFileHash: "c0ffee123456",
     envDigest: "0011223344556677",
-    backup: { enabled: false, service: "db" },
+    backup: { enabled: false, service: "db", keep: 10 },
     collectstatic: false,
     waitTimeoutSeconds: 60,
     keepReleases: 3,

@@ -52,7 +52,7 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
     envDigest: DIGEST,
-    backup: { enabled: true, service: "db" },
+    backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
     keepReleases: 4,
@@ -113,7 +113,7 @@ describe("planDeploySteps: the full plan", () => {
         ["infra", [release, "c0ffee123456", DIGEST]],
         ["build", [release]],
         ["check", [release]],
-        ["backup", [migrateTrigger]],
+        ["backup", [{ migrations: MIGRATIONS }]],
         ["migrate", [migrateTrigger]],
         ["collectstatic", [release]],
         ["start", [release, "c0ffee123456", DIGEST]],
@@ -132,7 +132,7 @@ describe("planDeploySteps: the full plan", () => {
         ["infra", "command", infraUpCommand(target, ["db", "redis"], 120)],
         ["build", "command", buildCommand(target, ["web", "celery_worker"])],
         ["check", "command", djangoCheckCommand(target, "web")],
-        ["backup", "command", backupCommand(target, "db")],
+        ["backup", "command", backupCommand(target, "db", 10)],
         ["migrate", "command", migrateCommand(target, "web")],
         ["collectstatic", "command", collectstaticCommand(target, "web")],
         ["start", "command", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
@@ -192,7 +192,7 @@ describe("planDeploySteps: optional steps", () => {
   const cases: [string, Partial<DeployPlanInput>, [StepId, StepId[]][]][] = [
     [
       "no infra services: no infra step",
-      { infraServices: [], backup: { enabled: false, service: "db" } },
+      { infraServices: [], backup: { enabled: false, service: "db", keep: 10 } },
       [
         ["upload", []],
         ["env", ["upload"]],
@@ -221,7 +221,7 @@ describe("planDeploySteps: optional steps", () => {
     ],
     [
       "backup disabled: migrate follows check",
-      { backup: { enabled: false, service: "db" } },
+      { backup: { enabled: false, service: "db", keep: 10 } },
       [
         ["upload", []],
         ["env", ["upload"]],
@@ -254,7 +254,7 @@ describe("planDeploySteps: optional steps", () => {
       {
         infraServices: [],
         buildServices: [],
-        backup: { enabled: false, service: "db" },
+        backup: { enabled: false, service: "db", keep: 10 },
         collectstatic: false,
       },
       [
@@ -277,8 +277,10 @@ describe("planDeploySteps: optional steps", () => {
   }
 
   it("the backup step dumps the configured service", () => {
-    const steps = planDeploySteps(input({ backup: { enabled: true, service: "postgres" } }));
-    assert.equal(byId(steps).get("backup")!.command, backupCommand(target, "postgres"));
+    const steps = planDeploySteps(
+      input({ backup: { enabled: true, service: "postgres", keep: 3 } }),
+    );
+    assert.equal(byId(steps).get("backup")!.command, backupCommand(target, "postgres", 3));
   });
 });
 
@@ -303,19 +305,33 @@ describe("planDeploySteps: what makes a step run again", () => {
     assert.deepEqual(rerun({}, { composeFileHash: "000000000000" }), ["infra", "start"]);
   });
 
-  it("a new release re-runs every step", () => {
+  it("a new release re-runs every step but the backup (no new migration, no dump)", () => {
     assert.deepEqual(rerun({}, { target: { ...target, releaseId: "ba9876543210" } }), [
       "upload",
       "env",
       "infra",
       "build",
       "check",
-      "backup",
       "migrate",
       "collectstatic",
       "start",
       "prune",
     ]);
+  });
+
+  it("a new or edited migration takes a backup first", () => {
+    const added = { ...MIGRATIONS, "billing.0002_wallettransaction": "b2b2b2b2b2b2" };
+    assert.deepEqual(rerun({}, { migrations: added }), ["backup", "migrate"]);
+    const edited = { ...MIGRATIONS, "accounts.0001_initial": "ffffffffffff" };
+    assert.deepEqual(rerun({}, { migrations: edited }), ["backup", "migrate"]);
+  });
+
+  it("the backup step alone runs nothing when only its command text changes (update is a no-op)", () => {
+    const steps = planDeploySteps(input({}));
+    assert.deepEqual(
+      steps.filter((s) => s.update !== undefined).map((s) => [s.id, s.update]),
+      [["backup", "true"]],
+    );
   });
 
   it("the migrate trigger is keyed by migration name, so a diff names the added migration", () => {

@@ -72,6 +72,7 @@ describe("parseConfig: a valid stack", () => {
       collectstatic: true,
       waitTimeoutSeconds: 180,
       keepReleases: 5,
+      keepBackups: 10,
     });
   });
 
@@ -199,6 +200,14 @@ describe("parseConfig: each bad input and its exact problems", () => {
         `${P}:secretEnv is stored in plain text in the stack file; it must be encrypted. Fix: pulumi config rm secretEnv && ${SECRET_ENV_FIX}`,
       ],
       [],
+    ],
+    [
+      "a value set with --secret under a key that is not secret is refused, never made plain",
+      { ...BASE, dockerEnv: `{"REGISTRY_TOKEN":"${SENTINEL}"}` },
+      [
+        `${P}:dockerEnv holds a value set with --secret, but dockerEnv is not a secret setting: its values reach command lines, the state and logs in plain text. Fix: keep secret values in secretEnv (pulumi config rm --path <the secret entry> && pulumi config set --secret --path secretEnv.<NAME> <value>), and set dockerEnv without --secret.`,
+      ],
+      ["secretEnv", "dockerEnv"],
     ],
     [
       "a typo'd key",

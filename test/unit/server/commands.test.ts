@@ -27,13 +27,13 @@ describe("bootstrapCommand: exact strings", () => {
   it("plain remoteDir", () => {
     assert.equal(
       bootstrapCommand({ remoteDir: "/srv/app" }),
-      `${CHECKS} && mkdir -p -- /srv/app/releases /srv/app/backups`,
+      `${CHECKS} && mkdir -p -- /srv/app/releases /srv/app/backups && chmod 700 -- /srv/app/backups`,
     );
   });
   it("hostile remoteDir is quoted", () => {
     assert.equal(
       bootstrapCommand({ remoteDir: "/srv/my app/$(touch CANARY);x" }),
-      `${CHECKS} && mkdir -p -- '/srv/my app/$(touch CANARY);x/releases' '/srv/my app/$(touch CANARY);x/backups'`,
+      `${CHECKS} && mkdir -p -- '/srv/my app/$(touch CANARY);x/releases' '/srv/my app/$(touch CANARY);x/backups' && chmod 700 -- '/srv/my app/$(touch CANARY);x/backups'`,
     );
   });
 });
