@@ -122,13 +122,37 @@ export function djangoCheckCommand(t: ComposeTarget, web: string): string {
   return argv(...runOnceWords(t, web, "python", "manage.py", "check"));
 }
 
+/** The one-off migrate container's fixed name: at most one migrate per project at a time. */
+export function migrateContainer(t: Pick<ComposeTarget, "composeProject">): string {
+  return `${t.composeProject}-migrate`;
+}
+
 /**
  * `migrate --check` afterwards proves nothing is left unapplied (a migration that Django silently
- * skips, say), so a half-migrated database never gets the new code.
+ * skips, say), so a half-migrated database never gets the new code. The migrate container has a
+ * fixed name: when a dropped SSH connection killed the deploy but not the container, the retry
+ * waits for that migrate to finish instead of starting a second one next to it.
  */
 export function migrateCommand(t: ComposeTarget, web: string): string {
+  const name = migrateContainer(t);
+  const docker = [...dockerEnvWords(t.dockerEnv), "docker"];
+  const running = `"$(${argv(...docker, "inspect", "--format", "{{.State.Running}}", name)} 2>/dev/null)"`;
   return and(
-    argv(...runOnceWords(t, web, "python", "manage.py", "migrate", "--noinput")),
+    `if [ ${running} = true ]; then ${argv("echo", `waiting for the migrate an interrupted deploy left running (container ${name})`)} >&2; ${argv(...docker, "wait", name)} >/dev/null; fi`,
+    `{ ${argv(...docker, "rm", name)} >/dev/null 2>&1 || true; }`,
+    argv(
+      ...composeWords(t),
+      "run",
+      "--rm",
+      "--name",
+      name,
+      "-T",
+      web,
+      "python",
+      "manage.py",
+      "migrate",
+      "--noinput",
+    ),
     argv(...runOnceWords(t, web, "python", "manage.py", "migrate", "--check")),
   );
 }

@@ -124,7 +124,8 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     id: "check",
     kind: "command",
     command: djangoCheckCommand(t, p.webService),
-    triggers: [release],
+    // The settings too: a settings-only change restarts the app, so it is checked first.
+    triggers: [release, p.envDigest],
   });
   // The migrate trigger is keyed by migration name, so `pulumi preview --diff` lists exactly the
   // migrations added (or edited) since the last deploy.

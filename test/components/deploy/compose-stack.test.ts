@@ -189,7 +189,7 @@ describe("ComposeStack: what it creates", () => {
         // the list as one secret; the engine keeps just that entry secret).
         ["app-infra", secret([release, "c0ffee123456", "0011223344556677"])],
         ["app-build", [release]],
-        ["app-check", [release]],
+        ["app-check", secret([release, "0011223344556677"])],
         ["app-backup", [{ migrations: MIGRATIONS }]],
         ["app-migrate", migrate],
         ["app-collectstatic", [release]],

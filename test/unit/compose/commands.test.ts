@@ -86,7 +86,7 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "migrateCommand",
-      "docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py migrate --noinput && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py migrate --check",
+      "if [ \"$(docker inspect --format \\{\\{.State.Running\\}\\} shop-migrate 2>/dev/null)\" = true ]; then echo 'waiting for the migrate an interrupted deploy left running (container shop-migrate)' >&2; docker wait shop-migrate >/dev/null; fi && { docker rm shop-migrate >/dev/null 2>&1 || true; } && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm --name shop-migrate -T web python manage.py migrate --noinput && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env run --rm -T web python manage.py migrate --check",
     ],
     [
       "collectstaticCommand",
@@ -140,7 +140,7 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "migrateCommand",
-      "env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py migrate --noinput && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py migrate --check",
+      "if [ \"$(env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker inspect --format \\{\\{.State.Running\\}\\} p\\&\\&q-migrate 2>/dev/null)\" = true ]; then echo 'waiting for the migrate an interrupted deploy left running (container p&&q-migrate)' >&2; env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker wait p\\&\\&q-migrate >/dev/null; fi && { env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker rm p\\&\\&q-migrate >/dev/null 2>&1 || true; } && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm --name p\\&\\&q-migrate -T web python manage.py migrate --noinput && env 'A=\\x y' DOCKER_BUILDKIT\\=0 \"Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n'\\\"\" docker compose --project-name p\\&\\&q --project-directory '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x' --file \"/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c'\\\"*.yml\" --env-file '/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env' run --rm -T web python manage.py migrate --check",
     ],
     [
       "collectstaticCommand",
@@ -252,27 +252,49 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     ]);
   });
 
-  it("migrateCommand: migrate --noinput then migrate --check, in the new image", () => {
+  it("migrateCommand: migrate --noinput in a named container, then migrate --check", () => {
     const { box, t, compose } = setup();
     const result = box.run(migrateCommand(t, "web"));
     assert.equal(result.status, 0, result.stderr);
-    const run = ["run", "--rm", "-T", "web", "python", "manage.py", "migrate"];
+    const name = `${t.composeProject}-migrate`;
+    const manage = ["web", "python", "manage.py", "migrate"];
     assert.deepEqual(
       box.calls().map((c) => c.argv),
       [
-        [...compose, ...run, "--noinput"],
-        [...compose, ...run, "--check"],
+        ["inspect", "--format", "{{.State.Running}}", name],
+        ["rm", name],
+        [...compose, "run", "--rm", "--name", name, "-T", ...manage, "--noinput"],
+        [...compose, "run", "--rm", "-T", ...manage, "--check"],
       ],
     );
     assertDockerEnv(box);
     assert.deepEqual(box.canaries(), []);
   });
 
+  it("migrateCommand: a migrate left running by a dropped connection is waited for, not doubled", () => {
+    const { box, t } = setup('[ "$1" = inspect ] && echo true; exit 0');
+    const result = box.run(migrateCommand(t, "web"));
+    assert.equal(result.status, 0, result.stderr);
+    const name = `${t.composeProject}-migrate`;
+    assert.deepEqual(
+      box
+        .calls()
+        .slice(0, 3)
+        .map((c) => c.argv),
+      [
+        ["inspect", "--format", "{{.State.Running}}", name],
+        ["wait", name],
+        ["rm", name],
+      ],
+    );
+    assert.match(result.stderr, /waiting for the migrate an interrupted deploy left running/);
+  });
+
   it("migrateCommand: a failing migrate stops before the check and fails the command", () => {
     const { box, t } = setup('case "$*" in *--noinput*) exit 3;; esac; exit 0');
     const result = box.run(migrateCommand(t, "web"));
     assert.equal(result.status, 3);
-    assert.equal(box.calls().length, 1);
+    assert.equal(box.calls().length, 3);
   });
 
   it("backupCommand: the dump from `exec` lands in its own file, 0600 in a 0700 dir, no .tmp", () => {

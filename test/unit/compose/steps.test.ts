@@ -112,7 +112,7 @@ describe("planDeploySteps: the full plan", () => {
         ["env", [release]],
         ["infra", [release, "c0ffee123456", DIGEST]],
         ["build", [release]],
-        ["check", [release]],
+        ["check", [release, DIGEST]],
         ["backup", [{ migrations: MIGRATIONS }]],
         ["migrate", [migrateTrigger]],
         ["collectstatic", [release]],
@@ -297,8 +297,8 @@ describe("planDeploySteps: what makes a step run again", () => {
     assert.deepEqual(rerun({}, {}), []);
   });
 
-  it("a changed setting (env digest) re-applies infra and restarts the app services", () => {
-    assert.deepEqual(rerun({}, { envDigest: "ffffffffffffffff" }), ["infra", "start"]);
+  it("a changed setting (env digest) re-applies infra, checks, and restarts the app services", () => {
+    assert.deepEqual(rerun({}, { envDigest: "ffffffffffffffff" }), ["infra", "check", "start"]);
   });
 
   it("a changed compose file re-runs infra and start", () => {
