@@ -7,6 +7,7 @@ import type { RawConfig } from "./config-schema";
 import { type GitHubWorkflowArgs, resolveSettings } from "./github";
 import {
   buildServices,
+  infraDefinitionHash,
   checkComposeRoles,
   checkRegistryImages,
   readComposeServices,
@@ -39,6 +40,8 @@ export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
    * nothing but the settings (not on how the program authenticates).
    */
   envDigest: pulumi.Output<string>;
+  /** infraDefinitionHash of the compose file's infra services with these settings; secret. */
+  infraDigest: pulumi.Output<string>;
   /** The deploy workflow's settings, already validated; undefined when `github` is unset. */
   github?: GitHubWorkflowArgs;
 }
@@ -173,6 +176,9 @@ export function loadConfig(): DeployConfig {
       imageRegistryPassword === undefined ? undefined : pulumi.secret(imageRegistryPassword),
     secretEnv: pulumi.secret(secretEnv),
     envDigest: pulumi.secret(envDigest({ ...plain.env, ...secretEnv })),
+    infraDigest: pulumi.secret(
+      infraDefinitionHash(files.composePath, raw.infraServices, { ...plain.env, ...secretEnv }),
+    ),
     github: workflow,
   };
 }

@@ -77,6 +77,7 @@ export function deployRelease(config: DeployConfig) {
     composeFileHash: sha256(
       readFileSync(join(config.projectDir, config.composeFile), "utf8"),
     ).slice(0, 12),
+    infraDefinitionHash: config.infraDigest,
     backup: {
       enabled: config.backupBeforeMigrate,
       service: config.backupService,

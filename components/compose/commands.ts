@@ -161,30 +161,54 @@ export function collectstaticCommand(t: ComposeTarget, web: string): string {
   return argv(...runOnceWords(t, web, "python", "manage.py", "collectstatic", "--noinput"));
 }
 
-/** Backups are named `pre-migrate-<release>-<UTC time>.dump`; the prune matches only these. */
-export const BACKUP_GLOB = "pre-migrate-*.dump";
+/** Dumps are named `pre-<migrate|infra>-<release>-<UTC time>.dump`; the prune matches only these. */
+export const BACKUP_GLOB = "pre-*.dump";
+
+const PG_DUMP =
+  'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
 
 /**
- * pg_dump in the database container, as its own POSTGRES_* user; the custom format is compressed,
- * so no pipe can hide a failing dump behind a succeeding gzip. Each dump gets its own name (a
- * redeploy of a release never overwrites the dump taken before its first migrate), readable by
- * the deploy user only, and the newest `keep` are kept.
+ * pg_dump in the database container through `compose`, into its own file (never overwritten:
+ * a redeploy of a release keeps the dump taken before its first migrate), readable by the deploy
+ * user only; the newest `keep` dumps are kept. The custom format is compressed, so no pipe can
+ * hide a failing dump behind a succeeding gzip.
  */
-export function backupCommand(t: ComposeTarget, dbService: string, keep: number): string {
+function dumpWith(
+  compose: string[],
+  t: ComposeTarget,
+  dbService: string,
+  kind: "migrate" | "infra",
+  keep: number,
+): string[] {
   const dir = backupsDir(t.remoteDir);
-  const dump =
-    'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
-  return and(
+  return [
     "umask 077",
     argv("mkdir", "-p", "--", dir),
     argv("chmod", "700", "--", dir),
-    `file=${argv(`${dir}/pre-migrate-${t.releaseId}-`)}"$(date -u +%Y%m%dT%H%M%SZ)"`,
+    `file=${argv(`${dir}/pre-${kind}-${t.releaseId}-`)}"$(date -u +%Y%m%dT%H%M%SZ)"`,
     // Two dumps within a second (a quick retry) must not share a name either.
     'if [ -e "$file.dump" ]; then file="$file-$$"; fi',
-    `${argv(...composeWords(t), "exec", "-T", dbService, "sh", "-c", dump)} > "$file.dump.tmp"`,
+    `${argv(...compose, "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > "$file.dump.tmp"`,
     'mv -f "$file.dump.tmp" "$file.dump"',
     `(${and(argv("cd", dir), `ls -1t -- ${BACKUP_GLOB} | tail -n +${keep + 1} | xargs -r rm -f --`)})`,
-  );
+  ];
+}
+
+/** The dump before migrate, from the database the infra step just brought up. */
+export function backupCommand(t: ComposeTarget, dbService: string, keep: number): string {
+  return and(...dumpWith(composeWords(t), t, dbService, "migrate", keep));
+}
+
+/**
+ * The dump before a change to the infra services' definitions (a new Postgres image, a changed
+ * volume) reaches them: taken from the database that is running now, through the files of the
+ * release that started it. Nothing to dump on a first deploy.
+ */
+export function preInfraBackupCommand(t: ComposeTarget, dbService: string, keep: number): string {
+  const current = currentLink(t.remoteDir);
+  const compose = composeWordsIn(t, current);
+  const running = `"$(${argv(...compose, "ps", "--quiet", "--status", "running", dbService)} 2>/dev/null)"`;
+  return `if [ -e ${argv(current)} ] && [ -n ${running} ]; then ${and(...dumpWith(compose, t, dbService, "infra", keep))}; else ${argv("echo", "no running database to back up before the infra change")}; fi`;
 }
 
 /** Starts the app services on the new image, waits for their healthchecks, then marks the release current. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
@@ -113,4 +114,44 @@ export function checkRegistryImages(
       (s) =>
         `Service "${s.name}" in ${file} has image ${JSON.stringify(s.image ?? null)}; in registry mode every app service must use image: \${APP_IMAGE}:\${APP_RELEASE}. Fix: set that image on the service, or unset the image config key.`,
     );
+}
+
+/**
+ * A hash of what decides the infra services' containers and data: their definitions in the
+ * compose file, the top-level named volumes, and the values of the variables those definitions
+ * use (an image chosen through `${POSTGRES_IMAGE}` counts). It changes with an image, a volume or
+ * an environment entry of db/redis, not with the app's code or its other settings. It covers
+ * secret values (a password the db reads), so the program keeps it secret.
+ */
+export function infraDefinitionHash(
+  path: string,
+  infraServices: string[],
+  env: Record<string, string>,
+): string {
+  const doc = parse(readFileSync(path, "utf8")) as {
+    services?: Record<string, unknown>;
+    volumes?: unknown;
+  };
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+      );
+    }
+    return value;
+  };
+  const definitions = canonical({
+    services: [...infraServices].sort().map((name) => [name, doc.services?.[name] ?? null]),
+    volumes: doc.volumes ?? null,
+  });
+  const text = JSON.stringify(definitions);
+  const used = [...new Set([...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))];
+  const values = used.sort().map((name) => [name, env[name] ?? null]);
+  return createHash("sha256")
+    .update(JSON.stringify([definitions, values]))
+    .digest("hex")
+    .slice(0, 12);
 }

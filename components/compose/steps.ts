@@ -1,5 +1,6 @@
 import {
   backupCommand,
+  preInfraBackupCommand,
   buildCommand,
   collectstaticCommand,
   type ComposeTarget,
@@ -14,6 +15,7 @@ import {
 export type StepId =
   | "upload"
   | "env"
+  | "infra-backup"
   | "infra"
   | "build"
   | "pull"
@@ -61,6 +63,11 @@ export interface DeployPlanInput {
   migrations: Record<string, string>;
   composeFileHash: string;
   /**
+   * Hash of the infra services' compose definitions, named volumes and the settings they use; a
+   * secret Output in the program (it covers secret values), a string in tests.
+   */
+  infraDefinitionHash: unknown;
+  /**
    * Digest of the .env content: changes when a setting changes. The program passes it as a secret
    * Output, so the state reveals nothing of secret values; the plan only places it in triggers.
    */
@@ -95,6 +102,21 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     stdin: "envFile",
     triggers: [release],
   });
+  if (
+    p.infraServices.length > 0 &&
+    p.backup.enabled &&
+    p.infraServices.includes(p.backup.service)
+  ) {
+    chain({
+      id: "infra-backup",
+      kind: "command",
+      command: preInfraBackupCommand(t, p.backup.service, p.backup.keep),
+      // Only a change to the infra definitions (a Postgres upgrade, a renamed volume) dumps the
+      // running database before it reaches it; a new release alone updates it to a no-op.
+      triggers: [{ infra: p.infraDefinitionHash }],
+      update: "true",
+    });
+  }
   if (p.infraServices.length > 0) {
     chain({
       id: "infra",

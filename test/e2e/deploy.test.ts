@@ -13,6 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { parseDocument } from "yaml";
 import {
   pulumi,
   pulumiTranscript,
@@ -307,6 +308,30 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     const env = sh("docker", ["exec", containerOf(PROJECT, "web")!, "printenv", "FEATURE_FLAG"]);
     assert.equal(env.stdout, "on-7c1d\n");
     assert.deepEqual(dumps(), dumpsBefore, "no new migration, so no new dump");
+  });
+
+  it("a change to the db's definition dumps the running database before it reaches it", () => {
+    const db = containerOf(PROJECT, "db")!;
+    const rowsBefore = psql(db, "select id, status from settings_taskrun order by id");
+    const composeFile = join(ws.projectDir, "docker-compose.yml");
+    const doc = parseDocument(readFileSync(composeFile, "utf8"));
+    doc.setIn(["services", "db", "labels", "e2e.infra-change"], "1");
+    writeFileSync(composeFile, doc.toString());
+    const dumpsBefore = dumps();
+
+    const preview = pulumi(ws, ["preview", "--diff", "--stack", STACK]);
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /app-infra-backup/);
+    const r = up();
+    assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+    const added = dumps().filter((f) => !dumpsBefore.includes(f));
+    assert.equal(added.length, 1, dumps().join(", "));
+    assert.match(added[0], /^pre-infra-/);
+    assert.notEqual(containerOf(PROJECT, "db"), db, "the db container was recreated");
+    assert.deepEqual(
+      psql(containerOf(PROJECT, "db")!, "select id, status from settings_taskrun order by id"),
+      rowsBefore,
+    );
   });
 
   it("moving remoteDir redeploys into the new directory and never takes the site down", async () => {

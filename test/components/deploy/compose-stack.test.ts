@@ -14,6 +14,7 @@ import {
 } from "./mocks";
 import {
   backupCommand,
+  preInfraBackupCommand,
   buildCommand,
   collectstaticCommand,
   composeDownCommand,
@@ -76,6 +77,7 @@ const app = new ComposeStack(
     executableFiles: ["manage.py"],
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
+    infraDefinitionHash: "1f1f1f1f1f1f",
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
@@ -87,6 +89,7 @@ const app = new ComposeStack(
 const STEPS = [
   "upload",
   "env",
+  "infra-backup",
   "infra",
   "build",
   "check",
@@ -130,7 +133,8 @@ describe("ComposeStack: what it creates", () => {
         ["app-teardown", ["server-bootstrap"]],
         ["app-upload", ["server-bootstrap"]],
         ["app-env", ["server-bootstrap", "app-upload"]],
-        ["app-infra", ["server-bootstrap", "app-env"]],
+        ["app-infra-backup", ["server-bootstrap", "app-env"]],
+        ["app-infra", ["server-bootstrap", "app-infra-backup"]],
         ["app-build", ["server-bootstrap", "app-infra"]],
         ["app-check", ["server-bootstrap", "app-build"]],
         ["app-backup", ["server-bootstrap", "app-check"]],
@@ -146,6 +150,7 @@ describe("ComposeStack: what it creates", () => {
     await ready;
     const expected: [string, string][] = [
       ["app-env", prepareReleaseCommand(target, ["manage.py"])],
+      ["app-infra-backup", preInfraBackupCommand(target, "db", 10)],
       ["app-infra", infraUpCommand(target, ["db", "redis"], 120)],
       ["app-build", buildCommand(target, ["web", "celery_worker"])],
       ["app-check", djangoCheckCommand(target, "web")],
@@ -159,7 +164,8 @@ describe("ComposeStack: what it creates", () => {
       const inputs = inputsOf(name);
       assert.equal(inputs.create, create, name);
       // The backup runs only for new migrations: a new release alone updates it to a no-op.
-      assert.equal(inputs.update, name === "app-backup" ? "true" : undefined, name);
+      const runsOnTriggersOnly = name === "app-backup" || name === "app-infra-backup";
+      assert.equal(inputs.update, runsOnTriggersOnly ? "true" : undefined, name);
       assert.equal(inputs.delete, undefined, name);
       assert.equal(inputs.addPreviousOutputInEnv, false, name);
     }
@@ -173,7 +179,7 @@ describe("ComposeStack: what it creates", () => {
       commands.map((d) => [d.name, d.additionalSecretOutputs]),
       commands.map((d) => [d.name, ["stdout", "stderr", "connection"]]),
     );
-    assert.equal(commands.length, 11);
+    assert.equal(commands.length, 12);
   });
 
   it("triggers: the step plan's, the migrate one keyed by migration name", async () => {
@@ -185,6 +191,7 @@ describe("ComposeStack: what it creates", () => {
       [
         ["app-upload", [release]],
         ["app-env", [release]],
+        ["app-infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
         // The env digest is a digest of secret values, passed as a secret (the mock serializes
         // the list as one secret; the engine keeps just that entry secret).
         ["app-infra", secret([release, "c0ffee123456", "0011223344556677"])],
@@ -241,7 +248,7 @@ describe("ComposeStack: what it creates", () => {
   it("every remote resource pins the host key and holds no key material (the agent signs)", async () => {
     await ready;
     const remotes = registered.filter((x) => x.type.startsWith("command:remote:"));
-    assert.equal(remotes.length, 12);
+    assert.equal(remotes.length, 13);
     for (const r of remotes) {
       // Exactly these fields: no privateKey, password or agent path, so rotating the key (or
       // using another agent) changes no step's inputs and re-runs nothing. (The command SDK

@@ -30,6 +30,7 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     secretEnv: pulumi.secret<Record<string, string>>({ DJANGO_SECRET_KEY: secret }),
     dockerEnv: {},
     envDigest: pulumi.secret("0011223344556677"),
+    infraDigest: pulumi.secret("1f1f1f1f1f1f"),
     checkMigrations: true,
     failOnMigrationWarnings: false,
     backupBeforeMigrate: true,

@@ -16,6 +16,7 @@ import { after, describe, it } from "node:test";
 
 import {
   backupCommand,
+  preInfraBackupCommand,
   buildCommand,
   collectstaticCommand,
   composeDownCommand,
@@ -94,7 +95,7 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "backupCommand",
-      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-migrate-*.dump | tail -n +11 | xargs -r rm -f --)',
+      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
@@ -148,7 +149,7 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "backupCommand",
-      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-migrate-*.dump | tail -n +11 | xargs -r rm -f --)',
+      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
@@ -325,6 +326,55 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     assert.equal(statSync(join(backups, files[0])).mode & 0o777, 0o600);
     assert.equal(statSync(backups).mode & 0o777, 0o700);
     assert.deepEqual(box.canaries(), []);
+  });
+
+  it("preInfraBackupCommand: on a first deploy (no current release) it dumps nothing", () => {
+    const { box, t } = setup();
+    const result = box.run(preInfraBackupCommand(t, "db", 10));
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(box.calls(), []);
+    assert.match(result.stdout, /no running database to back up/);
+  });
+
+  it("preInfraBackupCommand: dumps the running database through the current release's files", () => {
+    const { box, t, rel } = setup(
+      '[ "$1" = compose ] && case "$*" in *" ps "*) echo c0ffee;; *) printf DUMP;; esac; exit 0',
+    );
+    symlinkSync(rel, currentLink(t.remoteDir));
+    const result = box.run(preInfraBackupCommand(t, "db", 10));
+    assert.equal(result.status, 0, result.stderr);
+    const cur = currentLink(t.remoteDir);
+    const compose = [
+      "compose",
+      "--project-name",
+      t.composeProject,
+      "--project-directory",
+      cur,
+      "--file",
+      `${cur}/${t.composeFile}`,
+      "--env-file",
+      `${cur}/.env`,
+    ];
+    assert.deepEqual(
+      box.calls().map((c) => c.argv.slice(0, compose.length + 1)),
+      [
+        [...compose, "ps"],
+        [...compose, "exec"],
+      ],
+    );
+    const files = readdirSync(join(t.remoteDir, "backups"));
+    assert.equal(files.length, 1);
+    assert.ok(files[0].startsWith(`pre-infra-${t.releaseId}-`), files[0]);
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("preInfraBackupCommand: a stopped database is not dumped, and that is not an error", () => {
+    const { box, t, rel } = setup();
+    symlinkSync(rel, currentLink(t.remoteDir));
+    const result = box.run(preInfraBackupCommand(t, "db", 10));
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(box.calls().length, 1, "only the ps");
+    assert.equal(existsSync(join(t.remoteDir, "backups")), false);
   });
 
   it("backupCommand: a second dump never overwrites the first, even within the same second", () => {

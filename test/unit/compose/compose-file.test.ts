@@ -8,6 +8,7 @@ import {
   buildServices,
   checkComposeRoles,
   type ComposeService,
+  infraDefinitionHash,
   readComposeServices,
 } from "../../../components/compose/compose-file";
 
@@ -154,5 +155,56 @@ describe("checkComposeRoles", () => {
   ];
   for (const [name, roles, expected] of cases) {
     it(name, () => assert.deepEqual(checkComposeRoles(services, roles, F), expected));
+  }
+});
+
+describe("infraDefinitionHash", () => {
+  const dir = mkdtempSync(join(tmpdir(), "infra-hash-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const COMPOSE = `services:
+  db:
+    image: \${POSTGRES_IMAGE:-postgres:17}
+    environment:
+      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD}
+    volumes: [pgdata:/var/lib/postgresql/data]
+  redis:
+    image: redis:8
+  web:
+    build: .
+    environment:
+      DJANGO_DEBUG: \${DJANGO_DEBUG}
+volumes:
+  pgdata: {}
+`;
+  const ENV = { POSTGRES_IMAGE: "postgres:17", POSTGRES_PASSWORD: "pw", DJANGO_DEBUG: "0" };
+  const hash = (text: string, env: Record<string, string> = ENV) => {
+    const path = join(dir, `c${Math.random().toString(36).slice(2)}.yml`);
+    writeFileSync(path, text);
+    return infraDefinitionHash(path, ["db", "redis"], env);
+  };
+  const base = hash(COMPOSE);
+
+  it("is stable, 12 hex, and ignores the app services and their settings", () => {
+    assert.match(base, /^[0-9a-f]{12}$/);
+    assert.equal(hash(COMPOSE), base);
+    assert.equal(hash(COMPOSE.replace("build: .", "build: ./app")), base);
+    assert.equal(hash(COMPOSE, { ...ENV, DJANGO_DEBUG: "1" }), base);
+  });
+
+  const changes: [string, () => string][] = [
+    ["the db image", () => hash(COMPOSE.replace("redis:8", "redis:9"))],
+    [
+      "the image chosen through a variable",
+      () => hash(COMPOSE, { ...ENV, POSTGRES_IMAGE: "postgres:18" }),
+    ],
+    ["a setting the db reads", () => hash(COMPOSE, { ...ENV, POSTGRES_PASSWORD: "pw2" })],
+    ["the data volume", () => hash(COMPOSE.replace("pgdata:/var", "pgdata2:/var"))],
+    [
+      "a named volume's definition",
+      () => hash(COMPOSE.replace("pgdata: {}", "pgdata: {external: true}")),
+    ],
+  ];
+  for (const [what, other] of changes) {
+    it(`changes with ${what}`, () => assert.notEqual(other(), base));
   }
 });

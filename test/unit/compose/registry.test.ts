@@ -87,6 +87,7 @@ describe("planDeploySteps in registry mode", () => {
     executableFiles: [],
     migrations: {},
     composeFileHash: "c0ffee123456",
+    infraDefinitionHash: "1f1f1f1f1f1f",
     envDigest: "0011223344556677",
     backup: { enabled: false, service: "db", keep: 10 },
     collectstatic: false,

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 
 import {
   backupCommand,
+  preInfraBackupCommand,
   buildCommand,
   collectstaticCommand,
   type ComposeTarget,
@@ -51,6 +52,7 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     executableFiles: ["manage.py", "bin/entrypoint.sh"],
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
+    infraDefinitionHash: "1f1f1f1f1f1f",
     envDigest: DIGEST,
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
@@ -74,6 +76,7 @@ describe("planDeploySteps: the full plan", () => {
       [
         "upload",
         "env",
+        "infra-backup",
         "infra",
         "build",
         "check",
@@ -92,7 +95,8 @@ describe("planDeploySteps: the full plan", () => {
       [
         ["upload", []],
         ["env", ["upload"]],
-        ["infra", ["env"]],
+        ["infra-backup", ["env"]],
+        ["infra", ["infra-backup"]],
         ["build", ["infra"]],
         ["check", ["build"]],
         ["backup", ["check"]],
@@ -110,6 +114,7 @@ describe("planDeploySteps: the full plan", () => {
       [
         ["upload", [release]],
         ["env", [release]],
+        ["infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
         ["infra", [release, "c0ffee123456", DIGEST]],
         ["build", [release]],
         ["check", [release, DIGEST]],
@@ -129,6 +134,7 @@ describe("planDeploySteps: the full plan", () => {
       steps.filter((s) => s.id !== "upload").map((s) => [s.id, s.kind, s.command]),
       [
         ["env", "command", prepareReleaseCommand(target, ["manage.py", "bin/entrypoint.sh"])],
+        ["infra-backup", "command", preInfraBackupCommand(target, "db", 10)],
         ["infra", "command", infraUpCommand(target, ["db", "redis"], 120)],
         ["build", "command", buildCommand(target, ["web", "celery_worker"])],
         ["check", "command", djangoCheckCommand(target, "web")],
@@ -167,6 +173,7 @@ describe("planDeploySteps: the full plan", () => {
       "collectstatic",
       "env",
       "infra",
+      "infra-backup",
       "migrate",
       "upload",
     ]);
@@ -177,6 +184,7 @@ describe("planDeploySteps: the full plan", () => {
       "check",
       "env",
       "infra",
+      "infra-backup",
       "upload",
     ]);
   });
@@ -210,7 +218,8 @@ describe("planDeploySteps: optional steps", () => {
       [
         ["upload", []],
         ["env", ["upload"]],
-        ["infra", ["env"]],
+        ["infra-backup", ["env"]],
+        ["infra", ["infra-backup"]],
         ["check", ["infra"]],
         ["backup", ["check"]],
         ["migrate", ["backup"]],
@@ -240,7 +249,8 @@ describe("planDeploySteps: optional steps", () => {
       [
         ["upload", []],
         ["env", ["upload"]],
-        ["infra", ["env"]],
+        ["infra-backup", ["env"]],
+        ["infra", ["infra-backup"]],
         ["build", ["infra"]],
         ["check", ["build"]],
         ["backup", ["check"]],
@@ -301,6 +311,10 @@ describe("planDeploySteps: what makes a step run again", () => {
     assert.deepEqual(rerun({}, { envDigest: "ffffffffffffffff" }), ["infra", "check", "start"]);
   });
 
+  it("a changed infra definition (a new Postgres image) dumps the running database first", () => {
+    assert.deepEqual(rerun({}, { infraDefinitionHash: "2e2e2e2e2e2e" }), ["infra-backup"]);
+  });
+
   it("a changed compose file re-runs infra and start", () => {
     assert.deepEqual(rerun({}, { composeFileHash: "000000000000" }), ["infra", "start"]);
   });
@@ -330,7 +344,10 @@ describe("planDeploySteps: what makes a step run again", () => {
     const steps = planDeploySteps(input({}));
     assert.deepEqual(
       steps.filter((s) => s.update !== undefined).map((s) => [s.id, s.update]),
-      [["backup", "true"]],
+      [
+        ["infra-backup", "true"],
+        ["backup", "true"],
+      ],
     );
   });
 
