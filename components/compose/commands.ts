@@ -142,8 +142,13 @@ export function collectstaticCommand(t: ComposeTarget, web: string): string {
  * so no pipe can hide a failing dump behind a succeeding gzip.
  */
 export function backupCommand(t: ComposeTarget, dbService: string): string {
+  return dumpDatabaseCommand(t, dbService, `pre-migrate-${t.releaseId}.dump`);
+}
+
+/** The deploy's pg_dump into `<remoteDir>/backups/<fileName>`, written to a temp file first. */
+export function dumpDatabaseCommand(t: ComposeTarget, dbService: string, fileName: string): string {
   const dir = backupsDir(t.remoteDir);
-  const file = `${dir}/pre-migrate-${t.releaseId}.dump`;
+  const file = `${dir}/${fileName}`;
   const dump =
     'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
   return and(
