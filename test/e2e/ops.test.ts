@@ -24,6 +24,7 @@ import {
   sh,
   type LocalDeploy,
 } from "./helpers";
+import { COUPON_MIGRATION } from "./billing-migrations";
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `e2eops${suffix}`;
@@ -33,26 +34,6 @@ const dir = mkdtempSync(join(tmpdir(), "django-deploy-ops-"));
 let deployment: LocalDeploy | undefined;
 let ws: Workspace;
 const printed: string[] = [];
-
-const COUPON_MIGRATION = `from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-
-    dependencies = [
-        ("billing", "0002_wallettransaction"),
-    ]
-
-    operations = [
-        migrations.CreateModel(
-            name="Coupon",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.CharField(max_length=32, unique=True)),
-            ],
-        ),
-    ]
-`;
 
 /** `npm run ops -- --stack local <args>`, from the Pulumi project, as a user runs it. */
 function ops(...args: string[]): RunResult {
