@@ -7,6 +7,7 @@ export type OpsRequest =
   | { verb: "migrate"; app: string; target: string; fake: boolean; yes: boolean }
   | { verb: "logs"; service: string; since?: string; tail: number; follow: boolean }
   | { verb: "exec"; service: string; command: string[] }
+  | { verb: "restart"; services: string[]; yes: boolean }
   | { verb: "backups" }
   | { verb: "restore"; backup: string; yes: boolean }
   | { verb: "rollback"; to?: string; unapplyMigrations: boolean; yes: boolean };
@@ -23,6 +24,7 @@ export const USAGE = `Usage: npm run ops -- <verb> [--stack <name>] ...
   migrate <app> <target> [--fake] --yes    prints the plan, takes a backup, then migrates
   logs <service> [--since <t>] [--tail <n>] [--follow]
   exec <service> -- <command...>           runs in the service's running container
+  restart [<service>...] --yes             restarts (default: the app services), waits until healthy
   backups                                  lists the backups on the server
   restore <backup> --yes                   app services stopped, restored in one transaction, started
   rollback [--to <release>] --yes [--unapply-migrations]
@@ -49,6 +51,7 @@ const VERB_OPTIONS: Record<OpsRequest["verb"], OptionName[]> = {
   migrate: ["fake", "yes"],
   logs: ["since", "tail", "follow"],
   exec: [],
+  restart: ["yes"],
   backups: [],
   restore: ["yes"],
   rollback: ["to", "unapply-migrations", "yes"],
@@ -140,6 +143,11 @@ export function parseOpsArgs(argv: string[]): OpsInvocation {
         );
       }
       return { stack, request: { verb, service: checkName("service", rest[0]), command } };
+    case "restart":
+      return {
+        stack,
+        request: { verb, services: rest.map((s) => checkName("service", s)), yes },
+      };
     case "restore":
       positional({ min: 1, max: 1 }, "one backup file name");
       return { stack, request: { verb, backup: checkName("backup", rest[0]), yes } };

@@ -6,7 +6,7 @@ import { readStack } from "./read-stack";
 import { RemoteCommandError, SshSession } from "./ssh-session";
 import { Refused, type OpsContext } from "./verbs/context";
 import { listBackups, restore } from "./verbs/backups";
-import { exec, logs } from "./verbs/containers";
+import { exec, logs, restart } from "./verbs/containers";
 import { migrate, showmigrations } from "./verbs/migrations";
 import { rollback } from "./verbs/rollback";
 import { status } from "./verbs/status";
@@ -23,6 +23,8 @@ function dispatch(ctx: OpsContext, request: OpsRequest): Promise<void> {
       return logs(ctx, request);
     case "exec":
       return exec(ctx, request);
+    case "restart":
+      return restart(ctx, request);
     case "backups":
       return listBackups(ctx);
     case "restore":

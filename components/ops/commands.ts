@@ -76,6 +76,31 @@ export function opsBackupFileName(now: Date, before: "migrate" | "rollback", ...
   return `pre-${before}-${[stamp, ...what].join("-")}.dump`;
 }
 
+/**
+ * Restarts the services' containers as they are (no new image, no new settings), then waits for
+ * their healthchecks, so the verb returns only when they serve again.
+ */
+export function restartServicesCommand(
+  t: ComposeTarget,
+  services: string[],
+  waitSeconds: number,
+): string {
+  return and(
+    argv(...composeWords(t), "restart", ...services),
+    argv(
+      ...composeWords(t),
+      "up",
+      "--detach",
+      "--no-build",
+      "--no-recreate",
+      "--wait",
+      "--wait-timeout",
+      String(waitSeconds),
+      ...services,
+    ),
+  );
+}
+
 export function stopServicesCommand(t: ComposeTarget, services: string[]): string {
   return argv(...composeWords(t), "stop", ...services);
 }

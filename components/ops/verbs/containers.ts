@@ -1,5 +1,5 @@
-import { execCommand, logsCommand } from "../commands";
-import { currentTarget, type OpsContext } from "./context";
+import { execCommand, logsCommand, restartServicesCommand } from "../commands";
+import { currentTarget, Refused, type OpsContext } from "./context";
 
 export async function logs(
   ctx: OpsContext,
@@ -17,4 +17,19 @@ export async function exec(
   const target = await currentTarget(ctx);
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
   await ctx.run(execCommand(target, request.service, request.command, tty), { stream: true, tty });
+}
+
+/** Restarts services as they are and waits until they are healthy; default: the app services. */
+export async function restart(
+  ctx: OpsContext,
+  request: { services: string[]; yes: boolean },
+): Promise<void> {
+  const target = await currentTarget(ctx);
+  const services = request.services.length > 0 ? request.services : ctx.settings.appServices;
+  const command = restartServicesCommand(target, services, ctx.settings.waitTimeoutSeconds);
+  if (!request.yes) {
+    ctx.say(`With --yes this runs:\n  ${command}`);
+    throw new Refused(`restart ${services.join(", ")}`);
+  }
+  await ctx.run(command, { stream: true });
 }

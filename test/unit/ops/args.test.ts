@@ -51,6 +51,17 @@ describe("parseOpsArgs", () => {
     ],
     [["backups"], { stack: undefined, request: { verb: "backups" } }],
     [
+      ["restart", "--yes"],
+      { stack: undefined, request: { verb: "restart", services: [], yes: true } },
+    ],
+    [
+      ["restart", "web", "celery_beat"],
+      {
+        stack: undefined,
+        request: { verb: "restart", services: ["web", "celery_beat"], yes: false },
+      },
+    ],
+    [
       ["restore", "pre-migrate-abc.dump", "--yes"],
       { stack: undefined, request: { verb: "restore", backup: "pre-migrate-abc.dump", yes: true } },
     ],

@@ -10,6 +10,7 @@ import {
   migrateToCommand,
   opsBackupFileName,
   releasesCommand,
+  restartServicesCommand,
   restoreCommand,
   showmigrationsCommand,
   stopServicesCommand,
@@ -82,6 +83,11 @@ describe("ops command builders: exact strings", () => {
       "migrateToCommand --fake",
       migrateToCommand(T, "web", "billing", "zero", true),
       `${MANAGE} migrate billing zero --fake --noinput`,
+    ],
+    [
+      "restartServicesCommand",
+      restartServicesCommand(T, ["web", "celery_worker"], 90),
+      `${COMPOSE} restart web celery_worker && ${COMPOSE} up --detach --no-build --no-recreate --wait --wait-timeout 90 web celery_worker`,
     ],
     [
       "stopServicesCommand",
