@@ -16,6 +16,7 @@ import {
   workspaceSecrets,
 } from "../../scripts/lib/local-stack";
 import {
+  containerIdentity,
   containerOf,
   http,
   localDeploy,
@@ -208,6 +209,17 @@ describe("ops: day-2 verbs on a deployed stack", { timeout: 30 * 60 * 1000 }, ()
     assert.equal(r.code, 1);
     assert.match(r.stderr, /failed \(exit 3\)[\s\S]*\| the-last-words/);
     assert.match(ok(ops("logs", "web", "--tail", "5")).stdout, /web-1 +\| /);
+  });
+
+  it("restart refuses without --yes, then restarts web and returns once it is healthy", async () => {
+    const started = () => containerIdentity(PROJECT, "web");
+    const before = started();
+    assert.equal(ops("restart", "web").code, 1);
+    assert.equal(started(), before);
+    ok(ops("restart", "web", "--yes"));
+    assert.notEqual(started(), before);
+    const health = await http(`http://127.0.0.1:${WEB_PORT}/healthz/`);
+    assert.equal(health.status, 200, health.body);
   });
 
   it("a server presenting another host key is refused before any command runs", () => {
