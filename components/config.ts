@@ -133,6 +133,11 @@ export function envDigest(vars: Record<string, string>): string {
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
 
+/** Where the stack's releases and backups live: `remoteDir`, or `/srv/<composeProject>`. */
+export function remoteDirOf(raw: Pick<RawConfig, "remoteDir" | "composeProject">): string {
+  return (raw.remoteDir ?? `/srv/${raw.composeProject}`).replace(/\/+$/, "");
+}
+
 /** The only place that reads pulumi.Config: validate everything before any resource exists. */
 export function loadConfig(): DeployConfig {
   const project = pulumi.getProject();
@@ -168,7 +173,7 @@ export function loadConfig(): DeployConfig {
     ...plain,
     project,
     stack: pulumi.getStack(),
-    remoteDir: (remoteDir ?? `/srv/${raw.composeProject}`).replace(/\/+$/, ""),
+    remoteDir: remoteDirOf(raw),
     projectDir: files.projectDir,
     buildServices: files.buildServices,
     webBuild: files.webBuild,

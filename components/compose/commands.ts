@@ -194,6 +194,22 @@ function dumpWith(
   ];
 }
 
+/**
+ * A dump into `<remoteDir>/backups/<fileName>` with the same care (0600 in a 0700 dir, a temp
+ * file first), for the operations command, whose file names carry the time and the verb.
+ */
+export function dumpDatabaseCommand(t: ComposeTarget, dbService: string, fileName: string): string {
+  const dir = backupsDir(t.remoteDir);
+  const file = `${dir}/${fileName}`;
+  return and(
+    "umask 077",
+    argv("mkdir", "-p", "--", dir),
+    argv("chmod", "700", "--", dir),
+    `${argv(...composeWords(t), "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > ${argv(`${file}.tmp`)}`,
+    argv("mv", "-f", `${file}.tmp`, file),
+  );
+}
+
 /** The dump before migrate, from the database the infra step just brought up. */
 export function backupCommand(t: ComposeTarget, dbService: string, keep: number): string {
   return and(...dumpWith(composeWords(t), t, dbService, "migrate", keep));

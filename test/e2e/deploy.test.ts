@@ -26,6 +26,7 @@ import {
 import { migrationFileHashes } from "../../components/compose/migration-files";
 import { envDigest } from "../../components/config";
 import { legacyEnvDigest, type ExportedStack } from "../../scripts/lib/move-ssh-key-state";
+import { COUPON_MIGRATION } from "./billing-migrations";
 import { legacyStateOf } from "./legacy-state";
 import {
   containerIdentity,
@@ -82,26 +83,6 @@ function releaseMigrations(): string[] {
 function addMigration(file: string, body: string) {
   writeFileSync(join(ws.projectDir, "billing", "migrations", file), body);
 }
-
-const NEW_MODEL_MIGRATION = `from django.db import migrations, models
-
-
-class Migration(migrations.Migration):
-
-    dependencies = [
-        ("billing", "0002_wallettransaction"),
-    ]
-
-    operations = [
-        migrations.CreateModel(
-            name="Coupon",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.CharField(max_length=32, unique=True)),
-            ],
-        ),
-    ]
-`;
 
 function runPythonMigration(body: string) {
   return `from django.db import migrations
@@ -203,7 +184,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     const db = containerOf(PROJECT, "db")!;
     const rowsBefore = psql(db, "select id, status from settings_taskrun order by id");
     assert.ok(rowsBefore.length > 0);
-    addMigration("0003_coupon.py", NEW_MODEL_MIGRATION);
+    addMigration("0003_coupon.py", COUPON_MIGRATION);
 
     const preview = pulumi(ws, ["preview", "--diff", "--stack", STACK]);
     assert.equal(preview.code, 0, preview.stderr);
