@@ -10,7 +10,8 @@ export type OpsRequest =
   | { verb: "restart"; services: string[]; yes: boolean }
   | { verb: "backups" }
   | { verb: "restore"; backup: string; yes: boolean }
-  | { verb: "rollback"; to?: string; unapplyMigrations: boolean; yes: boolean };
+  | { verb: "rollback"; to?: string; unapplyMigrations: boolean; yes: boolean }
+  | { verb: "unlock"; yes: boolean };
 
 export interface OpsInvocation {
   stack?: string;
@@ -28,7 +29,8 @@ export const USAGE = `Usage: npm run ops -- <verb> [--stack <name>] ...
   backups                                  lists the backups on the server
   restore <backup> --yes                   app services stopped, restored in one transaction, started
   rollback [--to <release>] --yes [--unapply-migrations]
-                                           app services back on an earlier release on the server`;
+                                           app services back on an earlier release on the server
+  unlock --yes                             ends a deploy-lock holder the server still keeps`;
 
 const OPTIONS = {
   stack: { type: "string" },
@@ -55,6 +57,7 @@ const VERB_OPTIONS: Record<OpsRequest["verb"], OptionName[]> = {
   backups: [],
   restore: ["yes"],
   rollback: ["to", "unapply-migrations", "yes"],
+  unlock: ["yes"],
 };
 
 function isVerb(v: string): v is OpsRequest["verb"] {
@@ -143,6 +146,9 @@ export function parseOpsArgs(argv: string[]): OpsInvocation {
         );
       }
       return { stack, request: { verb, service: checkName("service", rest[0]), command } };
+    case "unlock":
+      positional({ min: 0, max: 0 }, "no arguments");
+      return { stack, request: { verb, yes } };
     case "restart":
       return {
         stack,

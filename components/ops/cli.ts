@@ -3,13 +3,24 @@
 import { parseOpsArgs, USAGE, type OpsRequest } from "./args";
 import { UsageError } from "./names";
 import { readStack } from "./read-stack";
-import { RemoteCommandError, SshSession } from "./ssh-session";
+import { RemoteCommandError, SshSession } from "../server/ssh-session";
 import { Refused, type OpsContext } from "./verbs/context";
 import { listBackups, restore } from "./verbs/backups";
 import { exec, logs, restart } from "./verbs/containers";
 import { migrate, showmigrations } from "./verbs/migrations";
 import { rollback } from "./verbs/rollback";
 import { status } from "./verbs/status";
+import { unlock } from "./verbs/lock";
+import { currentHolder, holdDeployLock } from "../server/deploy-lock-client";
+
+/** Verbs that change the server: with --yes they hold the deploy lock, as a deploy does. */
+function changesServer(request: OpsRequest): boolean {
+  return (
+    "yes" in request &&
+    request.yes &&
+    ["migrate", "restart", "restore", "rollback"].includes(request.verb)
+  );
+}
 
 function dispatch(ctx: OpsContext, request: OpsRequest): Promise<void> {
   switch (request.verb) {
@@ -31,6 +42,8 @@ function dispatch(ctx: OpsContext, request: OpsRequest): Promise<void> {
       return restore(ctx, request);
     case "rollback":
       return rollback(ctx, request);
+    case "unlock":
+      return unlock(ctx, request);
   }
 }
 
@@ -44,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { stack, request } = parseOpsArgs(argv);
     const settings = await readStack(process.cwd(), stack);
+    if (changesServer(request)) {
+      await holdDeployLock(settings, settings.target.remoteDir, currentHolder(settings.stack));
+    }
     session = await SshSession.open(settings);
     const open = session;
     const where = `${settings.user}@${settings.host}:${settings.port}`;

@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { parseDocument } from "yaml";
 import {
@@ -25,6 +26,7 @@ import {
 } from "../../scripts/lib/local-stack";
 import { migrationFileHashes } from "../../components/compose/migration-files";
 import { envDigest } from "../../components/config";
+import { holdLockCommand } from "../../components/server/deploy-lock";
 import { legacyEnvDigest, type ExportedStack } from "../../scripts/lib/move-ssh-key-state";
 import { COUPON_MIGRATION } from "./billing-migrations";
 import { legacyStateOf } from "./legacy-state";
@@ -178,6 +180,43 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
       ["web", "celery_worker", "db"].map((s) => containerIdentity(PROJECT, s)),
       before,
     );
+  });
+
+  it("a second deploy while one holds the server's deploy lock is refused, naming the holder", async () => {
+    // Another deploy (any stack, any backend) holding the lock, as its SSH session would.
+    const holder = spawn(
+      "sh",
+      [
+        "-c",
+        holdLockCommand(`/srv/${PROJECT}`, {
+          stack: "someone-else",
+          user: "bob",
+          host: "ci-runner-7",
+          pid: 31337,
+          since: "2026-12-02T09:00:00.000Z",
+        }),
+      ],
+      { stdio: "pipe" },
+    );
+    await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
+    const before = containerIdentity(PROJECT, "web");
+    try {
+      const refused = up();
+      assert.notEqual(refused.code, 0);
+      assert.match(
+        refused.stdout + refused.stderr,
+        /Another deploy holds the server's deploy lock .*stack someone-else, bob@ci-runner-7 \(pid 31337\)/,
+      );
+      assert.equal(containerIdentity(PROJECT, "web"), before);
+    } finally {
+      holder.stdin.end();
+      await new Promise((resolve) => holder.on("exit", resolve));
+    }
+    // Once the holder is gone, the next up goes through (and its own lock ends with it).
+    const r = up("--expect-no-changes");
+    assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
+    const lockFree = sh("flock", ["-n", `/srv/${PROJECT}/.deploy.lock`, "true"]);
+    assert.equal(lockFree.code, 0, "the up released its lock when it ended");
   });
 
   it("c. a new migration: preview names it, up applies exactly it, earlier rows survive", () => {

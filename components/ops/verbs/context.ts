@@ -2,7 +2,7 @@ import type { ComposeTarget } from "../../compose/commands";
 import { releasesCommand } from "../commands";
 import { parseReleases, type ServerReleases } from "../remote-output";
 import type { OpsSettings } from "../settings";
-import type { RunOptions, RunResult } from "../ssh-session";
+import type { RunOptions, RunResult } from "../../server/ssh-session";
 
 /** What every verb gets: the stack's settings and a way to run remote commands visibly. */
 export interface OpsContext {

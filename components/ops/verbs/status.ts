@@ -1,3 +1,4 @@
+import { describeLock, lockStatusCommand } from "./lock";
 import { backupsListCommand, containersCommand, showmigrationsCommand } from "../commands";
 import { parseBackups, parseContainers, parseMigrationPlan } from "../remote-output";
 import { serverReleases, targetOf, type OpsContext } from "./context";
@@ -59,6 +60,6 @@ export async function status(ctx: OpsContext): Promise<void> {
       ? `last backup: ${last.file}  ${when(last.mtime)}  ${last.bytes} bytes`
       : "last backup: none",
   );
-  // The server-side deploy lock does not exist yet; say so instead of implying "unlocked".
-  ctx.out("deploy lock: not supported by this version (no server-side lock is taken)");
+  const lock = await ctx.run(lockStatusCommand(ctx.settings.target.remoteDir), { stream: false });
+  ctx.out(`deploy lock: ${describeLock(lock.stdout)}`);
 }

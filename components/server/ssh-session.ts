@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { connect } from "node:net";
 import { Client, type ClientChannel, type ServerHostKeyAlgorithm } from "ssh2";
-import { agentProblem } from "../server/agent";
+import { agentProblem } from "./agent";
 
 export interface SshTarget {
   host: string;
@@ -51,7 +52,15 @@ export function fingerprint(blob: Buffer): string {
 export class SshSession {
   private constructor(private readonly client: Client) {}
 
-  static async open(target: SshTarget, env: NodeJS.ProcessEnv = process.env): Promise<SshSession> {
+  /**
+   * `background`: the connection does not keep this process alive, and ends with it. For a
+   * session that must last as long as the process (the deploy lock), however it ends.
+   */
+  static async open(
+    target: SshTarget,
+    env: NodeJS.ProcessEnv = process.env,
+    options: { background?: boolean } = {},
+  ): Promise<SshSession> {
     const noAgent = agentProblem(env, false);
     if (noAgent) throw new Error(noAgent);
     const [type, base64] = target.hostKey.trim().split(/\s+/);
@@ -78,7 +87,10 @@ export class SshSession {
           );
         }
       });
+      const sock = connect({ host: target.host, port: target.port });
+      if (options.background) sock.unref();
       client.connect({
+        sock,
         host: target.host,
         port: target.port,
         username: target.user,
@@ -105,6 +117,13 @@ export class SshSession {
           else resolve({ code, stdout, stderr });
         }, reject);
       });
+    });
+  }
+
+  /** Starts a command and hands over its channel, for a command that outlives a request. */
+  start(command: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.exec(command, (err, channel) => (err ? reject(err) : resolve(channel)));
     });
   }
 
