@@ -409,7 +409,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     });
     assert.equal(exported.code, 0, exported.stderr);
     const legacy = legacyStateOf(JSON.parse(exported.stdout) as ExportedStack, key, digests);
-    assert.equal(legacy.digests, 4, "infra and start, inputs and outputs, held the digest");
+    assert.equal(legacy.digests, 6, "infra, check and start, inputs and outputs, held the digest");
     const imported = run("pulumi", ["stack", "import", "--stack", STACK, "--non-interactive"], {
       cwd: ws.dir,
       env: ws.env,
@@ -427,7 +427,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     });
     pulumiTranscript.push(moved.stdout, moved.stderr);
     assert.equal(moved.code, 0, `${moved.stdout}\n${moved.stderr}`);
-    assert.match(moved.stdout, /: \d+ connection\(s\) hold the private key, 4 trigger\(s\)/);
+    assert.match(moved.stdout, /: \d+ connection\(s\) hold the private key, 6 trigger\(s\)/);
 
     const preview = pulumi(ws, ["preview", "--expect-no-changes", "--diff", "--stack", STACK]);
     assert.equal(preview.code, 0, `preview saw changes:\n${preview.stdout}\n${preview.stderr}`);

@@ -103,7 +103,11 @@ describe("ops: day-2 verbs on a deployed stack", { timeout: 30 * 60 * 1000 }, ()
       r.stdout,
       new RegExp(`^migrations: ${appliedRows().length} applied, 0 pending$`, "m"),
     );
-    assert.match(r.stdout, new RegExp(`^last backup: pre-migrate-${secondRelease}\\.dump `, "m"));
+    assert.match(
+      r.stdout,
+      new RegExp(`^last backup: pre-migrate-${secondRelease}-\\d{8}T\\d{6}Z\\.dump `, "m"),
+    );
+    assert.match(r.stdout, /^deploy lock: free$/m);
     // Every remote command is printed before it runs.
     assert.match(r.stderr, /\$ .*docker compose .* ps --all --format json/);
   });
