@@ -35,14 +35,18 @@ export async function holdDeployLock(
   remoteDir: string,
   holder: LockHolder,
 ): Promise<void> {
-  const session = await SshSession.open(target, process.env, { background: true });
+  const session = await SshSession.open(target);
   const channel = await session.start(holdLockCommand(remoteDir, holder));
   await new Promise<void>((resolve, reject) => {
     let out = "";
     let err = "";
     channel.on("data", (chunk: Buffer) => {
       out += chunk.toString("utf8");
-      if (out.startsWith(`${LOCKED}\n`)) resolve();
+      if (out.startsWith(`${LOCKED}\n`)) {
+        // Held: the session may now end with the process, and must not keep it alive.
+        session.detach();
+        resolve();
+      }
     });
     channel.stderr.on("data", (chunk: Buffer) => {
       err += chunk.toString("utf8");

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { Client, type ClientChannel, type ServerHostKeyAlgorithm } from "ssh2";
 import { agentProblem } from "./agent";
 
@@ -50,22 +50,27 @@ export function fingerprint(blob: Buffer): string {
 
 /** One SSH connection, signed in through the agent, to a server whose host key is pinned. */
 export class SshSession {
-  private constructor(private readonly client: Client) {}
+  private constructor(
+    private readonly client: Client,
+    private readonly socket: Socket,
+  ) {}
 
   /**
-   * `background`: the connection does not keep this process alive, and ends with it. For a
-   * session that must last as long as the process (the deploy lock), however it ends.
+   * From now on the connection does not keep this process alive, and ends with it: for a session
+   * that must last exactly as long as the process (the deploy lock). Only once what the process
+   * waits for has arrived: an unreferenced socket mid-handshake would let Node exit early.
    */
-  static async open(
-    target: SshTarget,
-    env: NodeJS.ProcessEnv = process.env,
-    options: { background?: boolean } = {},
-  ): Promise<SshSession> {
+  detach(): void {
+    this.socket.unref();
+  }
+
+  static async open(target: SshTarget, env: NodeJS.ProcessEnv = process.env): Promise<SshSession> {
     const noAgent = agentProblem(env, false);
     if (noAgent) throw new Error(noAgent);
     const [type, base64] = target.hostKey.trim().split(/\s+/);
     const pinned = Buffer.from(base64 ?? "", "base64");
     let presented: Buffer | undefined;
+    let sock: Socket | undefined;
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
@@ -87,8 +92,7 @@ export class SshSession {
           );
         }
       });
-      const sock = connect({ host: target.host, port: target.port });
-      if (options.background) sock.unref();
+      sock = connect({ host: target.host, port: target.port });
       client.connect({
         sock,
         host: target.host,
@@ -104,7 +108,7 @@ export class SshSession {
         },
       });
     });
-    return new SshSession(client);
+    return new SshSession(client, sock!);
   }
 
   /** Runs one command; rejects with RemoteCommandError when it exits non-zero. */
