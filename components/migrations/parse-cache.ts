@@ -3,7 +3,7 @@
 // so a change to the analyzer never reuses an old answer. Failures to read or write the cache
 // are ignored: it only ever saves time.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { FileReading } from "./read-migration";
 
@@ -25,10 +25,17 @@ function parserFingerprint(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** The directory of the nearest package.json: the same from the sources and from bin/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 export function defaultCacheDir(): string {
   return (
     process.env.MIGRATION_GRAPH_CACHE_DIR ??
-    join(__dirname, "..", "..", "node_modules", ".cache", "migration-graph")
+    join(packageRoot(), "node_modules", ".cache", "migration-graph")
   );
 }
 

@@ -3,12 +3,10 @@
 // through it) are not reported, and the CLI exits 0 (contract, "Reading a migration file").
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { analyzeMigrations } from "../../../components/migrations";
+import { runCli } from "./compiled-cli";
 import { files, migration, writeProject } from "./project";
-
-const repo = join(__dirname, "..", "..", "..");
 
 /** `dependencies = DEPS` where DEPS is bound twice: Django sees 0002 after 0001, we cannot. */
 const BOUND_TWICE =
@@ -124,11 +122,7 @@ test("the CLI exits 0 and prints the warning in its JSON", () => {
   const root = writeProject(
     files("shop", { "0001_initial": migration(), "0002_dyn": BOUND_TWICE }),
   );
-  const r = spawnSync(
-    process.execPath,
-    ["--import", "tsx", join(repo, "components", "migrations", "cli.ts"), root, "--json"],
-    { cwd: repo, encoding: "utf8" },
-  );
+  const r = runCli([root, "--json"]);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.errors, []);
