@@ -15,6 +15,7 @@ function parserFingerprint(): string {
     "./python-lexer",
     "./python-syntax",
     "./extract",
+    "./module-names",
     "./read-migration",
     "@lezer/python",
   ]) {
@@ -59,8 +60,9 @@ export class ParseCache {
     this.file = file;
   }
 
-  static key(bytes: Uint8Array): string {
-    return createHash("sha1").update(bytes).digest("base64");
+  /** Whether readings are kept across runs (else there is nothing to look up). */
+  get persistent(): boolean {
+    return this.file !== null;
   }
 
   get(key: string): FileReading | undefined {

@@ -1,0 +1,41 @@
+// One benchmark measurement in a fresh process (so each implementation starts with a cold JIT and
+// no workers of another's): warm up on a small project, then time analyzeMigrations on `root`
+// with no parse cache (cold) and with the cache filled by a previous run (warm).
+// Usage: node bench-migrations-child.js <analyzer module dir> <root> <expected migrations>
+// Prints {"cold": {"ms", "cpuMs"}, "warm": {...}} on stdout.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { analyzeMigrations as Analyze } from "../components/migrations";
+import { multiAppProject } from "../test/fixtures/migrations/generate";
+
+const [moduleDir, root, expected] = process.argv.slice(2);
+const size = Number(expected);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { analyzeMigrations } = require(moduleDir) as { analyzeMigrations: typeof Analyze };
+
+const cacheDir = mkdtempSync(join(tmpdir(), "migration-graph-bench-cache-"));
+process.env.MIGRATION_GRAPH_CACHE_DIR = cacheDir;
+
+function run(project: string, migrations: number, cache: boolean): { ms: number; cpuMs: number } {
+  const start = performance.now();
+  // CPU of the whole process: the main thread and any worker threads.
+  const cpuStart = process.cpuUsage();
+  const report = analyzeMigrations(project, { cache });
+  const cpu = process.cpuUsage(cpuStart);
+  const ms = performance.now() - start;
+  const nodes = Object.values(report.apps).reduce((n, app) => n + app.nodes.length, 0);
+  if (report.errors.length > 0 || nodes !== migrations || report.plan.length !== migrations) {
+    throw new Error(`unexpected analysis of ${project}: ${JSON.stringify(report.errors[0])}`);
+  }
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+// Warm up the JIT so the measurement is not charged for compiling the parser.
+const warmup = multiAppProject(20, 10);
+run(warmup.root, 200, false);
+const cold = run(root, size, false);
+run(root, size, true); // fills the cache
+const warm = run(root, size, true);
+rmSync(cacheDir, { recursive: true, force: true });
+process.stdout.write(`${JSON.stringify({ cold, warm })}\n`);
