@@ -57,8 +57,8 @@ class Reader implements SourceText {
   line(node: SyntaxNode): number {
     if (this.lineStarts === null) {
       this.lineStarts = [0];
-      for (let i = 0; i < this.src.length; i++) {
-        if (this.src[i] === "\n") this.lineStarts.push(i + 1);
+      for (let i = this.src.indexOf("\n"); i !== -1; i = this.src.indexOf("\n", i + 1)) {
+        this.lineStarts.push(i + 1);
       }
     }
     const starts = this.lineStarts;
