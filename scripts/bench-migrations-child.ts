@@ -1,5 +1,5 @@
 // One benchmark measurement in a fresh process (so each implementation starts with a cold JIT and
-// no workers of another's): warm up on a 1,000-migration project, then time analyzeMigrations on `root`
+// no workers of another's): warm up on a 2,000-migration project, then time analyzeMigrations on `root`
 // with no parse cache (cold) and with the cache filled by a previous run (warm).
 // Usage: node bench-migrations-child.js <analyzer module dir> <root> <expected migrations>
 // Prints {"cold": {"ms", "cpuMs"}, "warm": {...}} on stdout.
@@ -31,11 +31,11 @@ function run(project: string, migrations: number, cache: boolean): { ms: number;
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-// Warm up the JIT so the measurement is not charged for compiling the parser: 1,000 files, so
+// Warm up the JIT so the measurement is not charged for compiling the parser: 2,000 files, so
 // that an analyzer with worker threads starts (and warms) them too. The CLI row of the
 // benchmark shows what a cold process costs.
-const warmup = multiAppProject(20, 50);
-run(warmup.root, 1000, false);
+const warmup = multiAppProject(20, 100);
+run(warmup.root, 2000, false);
 const cold = run(root, size, false);
 run(root, size, true); // fills the cache
 const warm = run(root, size, true);

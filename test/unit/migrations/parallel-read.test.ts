@@ -19,7 +19,8 @@ function withThreads(threads: number, analyze: () => MigrationReport): Migration
   }
 }
 
-// 1,600 real-world-like modules: enough for 4 threads; two files broken in different ways.
+// 1,600 real-world-like modules (MIGRATION_GRAPH_THREADS overrides the automatic choice, which
+// would use one thread here); two files broken in different ways.
 const project = multiAppProject(40, 40, true);
 const migrations = join(project.root, "app007", "migrations");
 writeFileSync(join(migrations, "0040_change.py"), "class Migration(:\n");
