@@ -28,8 +28,9 @@ const MODULE_SCOPE_BLOCKS = new Set([
   "WhileStatement",
 ]);
 
-// More resolved items than any real migration has: a guard against `A = B + B; C = A + A; ...`.
-const MAX_RESOLVED_ITEMS = 10_000;
+// More name lookups than any real migration needs: a guard against `B = A + A; C = B + B; ...`,
+// which doubles with every line.
+const MAX_NAME_LOOKUPS = 10_000;
 
 /** Where names in the class body are looked up: the class body's own names, then the module's. */
 interface ClassScope {
@@ -44,7 +45,7 @@ class Reader implements SourceText {
   private moduleNames: ModuleNames | null = null;
   /** Why the last listValue/pairValue could not read its node, when a name was the reason. */
   private why: string | null = null;
-  private resolvedItems = 0;
+  private nameLookups = 0;
   constructor(
     private readonly src: string,
     private readonly script: SyntaxNode,
@@ -84,7 +85,7 @@ class Reader implements SourceText {
       this.why = `${name} is also bound in the class body`;
       return null;
     }
-    if (++this.resolvedItems > MAX_RESOLVED_ITEMS) {
+    if (++this.nameLookups > MAX_NAME_LOOKUPS) {
       this.why = `${name} expands to too many items`;
       return null;
     }

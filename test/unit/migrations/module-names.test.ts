@@ -199,6 +199,14 @@ const unreadable: Array<[string, string, string, number, RegExp]> = [
     /an item of dependencies .* was ignored: USER, because USER is bound more than once/,
   ],
   [
+    "a constant that doubles on every line (2^16 lookups) is given up on",
+    "D0 = [('a', '1')]\n" +
+      Array.from({ length: 16 }, (_, i) => `D${i + 1} = D${i} + D${i}\n`).join(""),
+    "    dependencies = D16\n",
+    21,
+    /expands to too many items/,
+  ],
+  [
     "a name bound by unpacking",
     "DEPS, OTHER = [('shop', '0001_initial')], []\n",
     "    dependencies = DEPS\n",
