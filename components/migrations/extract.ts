@@ -1,6 +1,8 @@
 // Reads `dependencies`, `run_before`, `replaces` and `initial` from the module-level
-// `class Migration` of a parsed migration file, statically: only literals are evaluated.
+// `class Migration` of a parsed migration file, statically: only literals are evaluated, and
+// module-level names bound once to such literals (see module-names.ts).
 import type { SyntaxNode, Tree } from "@lezer/common";
+import { ModuleNames, type SourceText } from "./module-names";
 import { childrenOf } from "./python-syntax";
 import type { DependencyRef, MigrationDeclaration } from "./types";
 
@@ -26,10 +28,28 @@ const MODULE_SCOPE_BLOCKS = new Set([
   "WhileStatement",
 ]);
 
-class Reader {
+// More name lookups than any real migration needs: a guard against `B = A + A; C = B + B; ...`,
+// which doubles with every line.
+const MAX_NAME_LOOKUPS = 10_000;
+
+/** Where names in the class body are looked up: the class body's own names, then the module's. */
+interface ClassScope {
+  classStart: number;
+  classNames: Set<string>;
+}
+
+class Reader implements SourceText {
   readonly notes: ExtractNote[] = [];
+  scope: ClassScope | null = null;
   private lineStarts: number[] | null = null;
-  constructor(private readonly src: string) {}
+  private moduleNames: ModuleNames | null = null;
+  /** Why the last listValue/pairValue could not read its node, when a name was the reason. */
+  private why: string | null = null;
+  private nameLookups = 0;
+  constructor(
+    private readonly src: string,
+    private readonly script: SyntaxNode,
+  ) {}
 
   text(node: SyntaxNode): string {
     return this.src.slice(node.from, node.to);
@@ -38,8 +58,8 @@ class Reader {
   line(node: SyntaxNode): number {
     if (this.lineStarts === null) {
       this.lineStarts = [0];
-      for (let i = 0; i < this.src.length; i++) {
-        if (this.src[i] === "\n") this.lineStarts.push(i + 1);
+      for (let i = this.src.indexOf("\n"); i !== -1; i = this.src.indexOf("\n", i + 1)) {
+        this.lineStarts.push(i + 1);
       }
     }
     const starts = this.lineStarts;
@@ -55,6 +75,52 @@ class Reader {
 
   note(node: SyntaxNode, message: string): void {
     this.notes.push({ line: this.line(node), message });
+  }
+
+  /** The value a name stands for in the class body, or null with the reason in `why`. */
+  private resolveName(node: SyntaxNode): SyntaxNode[] | null {
+    const name = this.text(node);
+    if (this.scope === null) return null;
+    if (this.scope.classNames.has(name)) {
+      this.why = `${name} is also bound in the class body`;
+      return null;
+    }
+    if (++this.nameLookups > MAX_NAME_LOOKUPS) {
+      this.why = `${name} expands to too many items`;
+      return null;
+    }
+    // Built only for the few files that use a name: most migrations are literals only.
+    this.moduleNames ??= new ModuleNames(this.script, this);
+    // Names in the class body are looked up when the class statement runs; names inside a
+    // module-level value, when that assignment runs.
+    const resolution = this.moduleNames.resolve(name, Math.min(node.from, this.scope.classStart));
+    if ("why" in resolution) {
+      this.why = resolution.why;
+      return null;
+    }
+    return resolution.value;
+  }
+
+  /** Items of a list/tuple literal, with `*spread` items expanded. */
+  private sequenceItems(node: SyntaxNode): SyntaxNode[] | null {
+    const items: SyntaxNode[] = [];
+    let spread = false;
+    for (const child of childrenOf(node)) {
+      if ("[](),".includes(child.name)) continue;
+      if (child.name === "*") {
+        spread = true;
+        continue;
+      }
+      if (!spread) {
+        items.push(child);
+        continue;
+      }
+      spread = false;
+      const inner = this.listValue(child);
+      if (inner === null) return null;
+      items.push(...inner);
+    }
+    return items;
   }
 
   /** The value of a str literal (including implicit concatenation), or null if not one. */
@@ -81,12 +147,22 @@ class Reader {
     return null;
   }
 
-  /** Items of a list/tuple literal, or `+` of them; null when not statically readable. */
+  /** Items of a list/tuple literal, a name bound to one, or `+` of them; null when not statically readable. */
   listValue(node: SyntaxNode): SyntaxNode[] | null {
     switch (node.name) {
       case "ArrayExpression":
       case "TupleExpression":
-        return childrenOf(node).filter((c) => !"[](),".includes(c.name));
+        return this.sequenceItems(node);
+      case "VariableName": {
+        const value = this.resolveName(node);
+        if (value === null) return null;
+        // `X = a, b` binds the implicit tuple of its parts.
+        const items = value.length === 1 ? this.listValue(value[0]) : value;
+        if (items === null) {
+          this.why ??= `${this.text(node)} is bound to ${this.text(value[0])}, which is not a list or tuple literal`;
+        }
+        return items;
+      }
       case "ParenthesizedExpression": {
         const inner = childrenOf(node).filter((c) => c.name !== "(" && c.name !== ")");
         return inner.length === 1 ? this.listValue(inner[0]) : null;
@@ -95,7 +171,7 @@ class Reader {
         const [left, op, right] = childrenOf(node);
         if (!left || !right || op?.name !== "ArithOp" || this.text(op) !== "+") return null;
         const a = this.listValue(left);
-        const b = this.listValue(right);
+        const b = a && this.listValue(right);
         return a && b ? [...a, ...b] : null;
       }
       default:
@@ -105,28 +181,47 @@ class Reader {
 
   /** `("app", "name")`, or a swappable_dependency call; null (with a note) otherwise. */
   dependencyItem(node: SyntaxNode, attribute: string): DependencyRef | null {
-    const line = this.line(node);
-    const pair = this.listValue(node);
-    if (
-      pair &&
-      (node.name === "TupleExpression" ||
-        node.name === "ArrayExpression" ||
-        node.name === "ParenthesizedExpression")
-    ) {
-      if (pair.length === 2) {
-        const label = this.stringValue(pair[0]);
-        const name = this.stringValue(pair[1]);
-        if (label !== null && name !== null) return { label, name, line };
-      }
-    } else if (node.name === "CallExpression") {
-      const swappable = this.swappableDependency(node, line);
-      if (swappable !== undefined) return swappable;
-    }
+    this.why = null;
+    const ref = this.pairValue(node);
+    if (ref !== undefined) return ref;
     this.note(
       node,
-      `an item of ${attribute} is not a ("app_label", "migration_name") literal and was ignored: ${this.text(node)}`,
+      `an item of ${attribute} is not a ("app_label", "migration_name") literal and was ignored: ` +
+        `${this.text(node)}${this.why ? `, because ${this.why}` : ""}`,
     );
     return null;
+  }
+
+  /**
+   * A dependency item's target, with the line where its literal is written; null for a
+   * swappable_dependency that may be ignored; undefined when it cannot be read.
+   */
+  private pairValue(node: SyntaxNode): DependencyRef | null | undefined {
+    const line = this.line(node);
+    if (node.name === "VariableName") {
+      const value = this.resolveName(node);
+      if (value === null) return undefined;
+      return value.length === 1
+        ? this.pairValue(value[0])
+        : this.pairOf(value, this.line(value[0]));
+    }
+    if (
+      node.name === "TupleExpression" ||
+      node.name === "ArrayExpression" ||
+      node.name === "ParenthesizedExpression"
+    ) {
+      const pair = this.listValue(node);
+      return pair ? this.pairOf(pair, line) : undefined;
+    }
+    if (node.name === "CallExpression") return this.swappableDependency(node, line);
+    return undefined;
+  }
+
+  private pairOf(items: SyntaxNode[], line: number): DependencyRef | undefined {
+    if (items.length !== 2) return undefined;
+    const label = this.stringValue(items[0]);
+    const name = this.stringValue(items[1]);
+    return label !== null && name !== null ? { label, name, line } : undefined;
   }
 
   /** undefined: not a swappable_dependency call; null: one that cannot be resolved statically. */
@@ -159,11 +254,14 @@ class Reader {
   }
 
   dependencyList(value: SyntaxNode, attribute: string): DependencyRef[] {
+    this.why = null;
     const items = this.listValue(value);
     if (items === null) {
       this.note(
         value,
-        `${attribute} is not a list or tuple literal and was ignored: ${this.text(value)}`,
+        this.why
+          ? `the value of ${attribute}, ${this.text(value)}, cannot be evaluated statically: ${this.why}`
+          : `${attribute} is not a list or tuple literal and was ignored: ${this.text(value)}`,
       );
       return [];
     }
@@ -310,6 +408,27 @@ function migrationClass(stmt: SyntaxNode, reader: Reader): SyntaxNode | null {
   return name && reader.text(name) === "Migration" ? node : null;
 }
 
+/** Names the class body binds itself: they shadow module-level names of the same spelling. */
+function classBodyNames(statements: SyntaxNode[], reader: Reader): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of statements) {
+    const parts = childrenOf(stmt);
+    const lastOp = parts.map((c) => c.name).lastIndexOf("AssignOp");
+    const targets =
+      stmt.name === "AssignStatement"
+        ? parts.slice(0, Math.max(lastOp, 0))
+        : stmt.name === "UpdateStatement"
+          ? parts.slice(0, 1)
+          : stmt.name === "FunctionDefinition" || stmt.name === "ClassDefinition"
+            ? parts
+            : [];
+    for (const t of targets) {
+      if (t.name === "VariableName") names.add(reader.text(t));
+    }
+  }
+  return names;
+}
+
 function readClassBody(cls: SyntaxNode, reader: Reader): MigrationDeclaration {
   const values: Record<string, DependencyRef[]> = {
     dependencies: [],
@@ -318,7 +437,9 @@ function readClassBody(cls: SyntaxNode, reader: Reader): MigrationDeclaration {
   };
   let initial = false;
   const body = childrenOf(cls).find((c) => c.name === "Body");
-  for (const stmt of body ? childrenOf(body) : []) {
+  const statements = body ? childrenOf(body) : [];
+  reader.scope = { classStart: cls.from, classNames: classBodyNames(statements, reader) };
+  for (const stmt of statements) {
     const parts = childrenOf(stmt);
     if (stmt.name === "AssignStatement") {
       // `a = b = value`: every segment between `=` but the last is a target.
@@ -373,7 +494,7 @@ function readClassBody(cls: SyntaxNode, reader: Reader): MigrationDeclaration {
 
 /** Reads the module-level `Migration` class; the last module-scope binding of the name wins. */
 export function extractMigration(tree: Tree, src: string): Extraction {
-  const reader = new Reader(src);
+  const reader = new Reader(src, tree.topNode);
   let found: Extraction = { kind: "missing" };
   for (const stmt of moduleStatements(tree.topNode)) {
     const cls = migrationClass(stmt, reader);

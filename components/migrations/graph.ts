@@ -196,9 +196,10 @@ export class MigrationGraph {
   /**
    * One dependency cycle as a list of nodes (each depends on the next's predecessor), or null.
    * Same walk as Django's ensure_not_cyclic, with sorted starts so the answer is stable.
+   * Nodes whose keys are in `without` are left out, as if they were not in the graph.
    */
-  findCycle(): GraphNode[] | null {
-    const todo = new Set(this.sortedNodes());
+  findCycle(without: ReadonlySet<string> = new Set()): GraphNode[] | null {
+    const todo = new Set(this.sortedNodes().filter((n) => !without.has(n.key)));
     const onStack = new Set<GraphNode>();
     for (const start of [...todo]) {
       if (!todo.has(start)) continue;
@@ -242,6 +243,9 @@ export function migratePlan(graph: MigrationGraph, applied: Set<string>): string
   // A node emitted by an earlier walk has had its whole ancestry walked already; walking it
   // again cannot add anything, so it is skipped (this keeps the total work linear).
   const explored = new Set<GraphNode>();
+  // Only a cycle through a migration whose edges could not all be read gets this far; entering
+  // each node once keeps the walk finite there and changes nothing on an acyclic graph.
+  const entered = new Set<GraphNode>();
   for (const leaf of leaves) {
     if (applied.has(leaf.key)) continue;
     const stack: Array<[GraphNode, boolean]> = [[leaf, false]];
@@ -255,6 +259,8 @@ export function migratePlan(graph: MigrationGraph, applied: Set<string>): string
           plan.push(node.key);
         }
       } else {
+        if (entered.has(node)) continue;
+        entered.add(node);
         stack.push([node, true]);
         for (const parent of [...node.parents.keys()].sort(compareKeys))
           stack.push([parent, false]);

@@ -3,6 +3,8 @@
 //   analyzeMigrations(root, { applied?, cache? }): MigrationReport
 //     apps: { [label]: { nodes, leaves } }, plan: ["label.name"...] (migrate's order),
 //     errors/warnings: Finding[] ({ code, message, node?, missing?, app?, leaves?, file?, line? }),
+//     warnings are "auto-named-migration" and "unreadable-dependencies" (a value that cannot be
+//     evaluated statically: that app's conflict and cycle checks are incomplete, never errors),
 //     external: dependencies on apps outside root. Throws MigrationInputError for bad input
 //     (root not a directory, applied entry without ".", two apps with one label).
 //   formatFindings(report): every error and warning as a multi-line message.

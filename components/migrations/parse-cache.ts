@@ -3,7 +3,7 @@
 // so a change to the analyzer never reuses an old answer. Failures to read or write the cache
 // are ignored: it only ever saves time.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { FileReading } from "./read-migration";
 
@@ -15,6 +15,7 @@ function parserFingerprint(): string {
     "./python-lexer",
     "./python-syntax",
     "./extract",
+    "./module-names",
     "./read-migration",
     "@lezer/python",
   ]) {
@@ -25,10 +26,17 @@ function parserFingerprint(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** The directory of the nearest package.json: the same from the sources and from bin/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 export function defaultCacheDir(): string {
   return (
     process.env.MIGRATION_GRAPH_CACHE_DIR ??
-    join(__dirname, "..", "..", "node_modules", ".cache", "migration-graph")
+    join(packageRoot(), "node_modules", ".cache", "migration-graph")
   );
 }
 
@@ -52,8 +60,9 @@ export class ParseCache {
     this.file = file;
   }
 
-  static key(bytes: Uint8Array): string {
-    return createHash("sha1").update(bytes).digest("base64");
+  /** Whether readings are kept across runs (else there is nothing to look up). */
+  get persistent(): boolean {
+    return this.file !== null;
   }
 
   get(key: string): FileReading | undefined {

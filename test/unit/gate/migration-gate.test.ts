@@ -9,6 +9,18 @@ import { checkMigrationGraph, MigrationGraphError } from "../../../components/mi
 const FIXTURES = join(__dirname, "..", "..", "fixtures", "migrations");
 const EXAMPLE = join(__dirname, "..", "..", "..", "examples", "django-app");
 
+const EMPTY_MIGRATION =
+  "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n";
+
+/** An app "shop" under `root` with the given migration modules (name -> source). */
+function writeShop(root: string, modules: Record<string, string>): void {
+  const migrations = join(root, "shop", "migrations");
+  mkdirSync(migrations, { recursive: true });
+  writeFileSync(join(migrations, "__init__.py"), "");
+  for (const [name, src] of Object.entries(modules))
+    writeFileSync(join(migrations, `${name}.py`), src);
+}
+
 function failure(root: string, failOnWarnings = false): string {
   try {
     checkMigrationGraph(root, { failOnWarnings });
@@ -40,14 +52,28 @@ describe("checkMigrationGraph, the preview-time gate", () => {
   const dir = mkdtempSync(join(tmpdir(), "gate-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
   it("lets warnings through unless failOnWarnings is set", () => {
-    const migrations = join(dir, "shop", "migrations");
-    mkdirSync(migrations, { recursive: true });
-    writeFileSync(join(migrations, "__init__.py"), "");
-    writeFileSync(
-      join(migrations, "0001_auto_20251130_0000.py"),
-      "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n",
-    );
+    writeShop(dir, { "0001_auto_20251130_0000": EMPTY_MIGRATION });
     assert.equal(checkMigrationGraph(dir, { failOnWarnings: false }).warnings.length, 1);
     assert.match(failure(dir, true), /warning \[auto-named-migration\]/);
+  });
+});
+
+describe("checkMigrationGraph with dependencies it cannot read", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gate-unreadable-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  it("lets the deploy through, warning which app's check is incomplete and why", () => {
+    writeShop(dir, {
+      "0001_initial": EMPTY_MIGRATION,
+      "0002_dyn":
+        "from django.db import migrations\nfrom .common import DEPS\n\n\nclass Migration(migrations.Migration):\n    dependencies = DEPS\n",
+    });
+    const report = checkMigrationGraph(dir, { failOnWarnings: false });
+    assert.deepEqual(report.errors, []);
+    const [warning] = report.warnings;
+    assert.equal(warning.code, "unreadable-dependencies");
+    assert.match(warning.message, /0002_dyn\.py:6: /);
+    assert.match(warning.message, /DEPS is bound by an import, at line 2/);
+    assert.match(warning.message, /the check of app "shop" is incomplete/);
+    assert.match(failure(dir, true), /warning \[unreadable-dependencies\]/);
   });
 });

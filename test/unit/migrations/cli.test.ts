@@ -4,19 +4,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
+import { repo, runCli as run } from "./compiled-cli";
 import { tempDir } from "./project";
 
-const repo = join(__dirname, "..", "..", "..");
 const fixtures = join(repo, "test", "fixtures", "migrations");
-const cli = join(repo, "components", "migrations", "cli.ts");
-
-function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", cli, ...args], {
-    cwd: repo,
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test("npm run --silent migration-graph prints exactly one JSON object and exits 0", () => {
   const r = spawnSync(
@@ -192,9 +183,9 @@ test("--cache gives the same answer on a second run", () => {
     ...process.env,
     MIGRATION_GRAPH_CACHE_DIR: tempDir("migration-graph-cli-cache-"),
   };
-  const args = ["--import", "tsx", cli, join(fixtures, "conflict"), "--json", "--cache"];
-  const first = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env });
-  const second = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", env });
+  const args = [join(fixtures, "conflict"), "--json", "--cache"];
+  const first = run(args, { env });
+  const second = run(args, { env });
   assert.equal(first.status, 1);
   assert.equal(second.status, 1);
   assert.equal(second.stdout, first.stdout);

@@ -194,7 +194,8 @@ test("items that cannot be read statically are ignored with a note giving the li
     {
       line: 7,
       message:
-        'an item of dependencies is not a ("app_label", "migration_name") literal and was ignored: BASE',
+        'an item of dependencies is not a ("app_label", "migration_name") literal and was ignored: ' +
+        "BASE, because BASE is not bound at module level in this file",
     },
   ]);
 });
