@@ -151,7 +151,8 @@ ListenAddress 127.0.0.1
 Port $port
 HostKey $dir/ssh_host_ed25519_key
 PidFile $dir/sshd.pid
-AuthorizedKeysFile $dir/authorized_keys
+# The test client's key for root; a deploy user's own ~/.ssh/authorized_keys as on a real server.
+AuthorizedKeysFile $dir/authorized_keys %h/.ssh/authorized_keys
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
 PasswordAuthentication no

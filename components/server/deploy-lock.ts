@@ -42,10 +42,14 @@ export function holdLockCommand(remoteDir: string, holder: LockHolder): string {
       "command -v flock >/dev/null 2>&1",
       "flock (util-linux) is missing on this server; the deploy lock needs it. Fix: apt-get install util-linux (it is part of every Debian/Ubuntu base system).",
     ),
-    "umask 077",
+    // Nothing here is secret, and a holder running as another user (root, say) must stay
+    // readable: the lock is taken on a read-only descriptor, the record is world-readable.
+    "umask 022",
     argv("mkdir", "-p", "--", remoteDir),
-    `exec 9>>${argv(lock)}`,
+    `{ [ -e ${argv(lock)} ] || : >${argv(lock)}; }`,
+    `exec 9<${argv(lock)}`,
     `if flock -n 9; then ${and(
+      argv("rm", "-f", "--", record),
       `${argv("printf", '{"holder":%s,"pid":%s}\\n', JSON.stringify(holder))} "$$" > ${argv(record)}`,
       argv("echo", LOCKED),
     )}; cat >/dev/null 9>&-; ${argv("rm", "-f", "--", record)}; else ${argv("echo", HELD)}; ${argv("cat", "--", record)} 2>/dev/null; exit ${HELD_EXIT}; fi`,

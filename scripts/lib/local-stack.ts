@@ -208,6 +208,8 @@ export function configureStack(
     remoteDir: string;
     composeProject: string;
     env?: Record<string, string>;
+    /** The SSH user; root unless a test deploys as a prepared non-root user. */
+    user?: string;
   },
 ): void {
   if (pulumi(ws, ["stack", "select", STACK]).code !== 0) {
@@ -234,7 +236,7 @@ export function configureStack(
     [p("projectPath")]: ws.projectDir,
     [p("host")]: "127.0.0.1",
     [p("port")]: sshd.port,
-    [p("user")]: "root",
+    [p("user")]: extra.user ?? "root",
     [p("hostKey")]: sshd.hostKey,
     [p("remoteDir")]: extra.remoteDir,
     [p("composeProject")]: extra.composeProject,

@@ -47,6 +47,7 @@ const PROJECT = `e2e${suffix}`;
 const WEB_PORT = 18100 + Math.floor(Math.random() * 800);
 const BASE = `http://127.0.0.1:${WEB_PORT}`;
 const MOVED_DIR = `/srv/${PROJECT}-moved`;
+const DEPLOY_USER = "deploy";
 const dir = mkdtempSync(join(tmpdir(), "django-deploy-e2e-"));
 let ws: Workspace;
 let privateKeyFile = "";
@@ -115,7 +116,8 @@ let deployment: LocalDeploy | undefined;
 
 describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }, () => {
   before(() => {
-    deployment = localDeploy(dir, PROJECT, WEB_PORT, { HOSTILE_SETTING });
+    // As the README's default: a non-root user in the docker group, prepared as it says.
+    deployment = localDeploy(dir, PROJECT, WEB_PORT, { HOSTILE_SETTING }, { user: DEPLOY_USER });
     ws = deployment.ws;
     privateKeyFile = deployment.privateKeyFile;
   });
@@ -357,6 +359,14 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
   it("moving remoteDir redeploys into the new directory and never takes the site down", async () => {
     const db = containerOf(PROJECT, "db")!;
     const rowsBefore = psql(db, "select id, status from settings_taskrun order by id");
+    // The new directory is prepared as the README says (the deploy user cannot create /srv/*).
+    const prepared = run("bash", [
+      join(REPO, "scripts", "prepare-deploy-user.sh"),
+      DEPLOY_USER,
+      `${privateKeyFile}.pub`,
+      MOVED_DIR,
+    ]);
+    assert.equal(prepared.code, 0, prepared.stderr);
     const set = pulumi(ws, ["config", "set", "--stack", STACK, "remoteDir", MOVED_DIR]);
     assert.equal(set.code, 0, set.stderr);
     const r = up();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   configureStack,
   createWorkspace,
+  REPO,
   run,
   startSshd,
   stopSshd,
@@ -90,11 +91,29 @@ export function localDeploy(
   project: string,
   webPort: number,
   env?: Record<string, string>,
+  options: { user?: string } = {},
 ): LocalDeploy {
   const ws = createWorkspace(dir, { copyExample: true });
   const sshd = startSshd(join(dir, "sshd"));
   const agent = useAgent(ws, sshd);
-  configureStack(ws, sshd, { webPort, remoteDir: `/srv/${project}`, composeProject: project, env });
+  const remoteDir = `/srv/${project}`;
+  if (options.user) {
+    // The server preparation the README gives, done the same way.
+    const prepared = run("bash", [
+      join(REPO, "scripts", "prepare-deploy-user.sh"),
+      options.user,
+      `${sshd.privateKeyFile}.pub`,
+      remoteDir,
+    ]);
+    if (prepared.code !== 0) throw new Error(`prepare-deploy-user.sh failed:\n${prepared.stderr}`);
+  }
+  configureStack(ws, sshd, {
+    webPort,
+    remoteDir,
+    composeProject: project,
+    env,
+    user: options.user,
+  });
   return {
     ws,
     privateKeyFile: sshd.privateKeyFile,

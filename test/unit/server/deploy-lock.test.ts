@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -73,6 +73,28 @@ describe("the server's deploy lock, under a real sh and flock", () => {
     assert.equal(existsSync(join(dirname(dir), "CANARY")), false);
     child.stdin!.end();
     assert.equal(await exited(child), 0);
+  });
+
+  it("a holder running as another user is seen, named, by the deploy user", async (t) => {
+    if (spawnSync("id", ["-u", "nobody"]).status !== 0 || process.getuid?.() !== 0) {
+      t.skip("needs root and the nobody user");
+      return;
+    }
+    const dir = remoteDir();
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dirname(dir), 0o755);
+    const { child } = await holdFrom(dir); // root holds it
+    const other = spawnSync(
+      "runuser",
+      ["-u", "nobody", "--", "sh", "-c", holdLockCommand(dir, { ...HOLDER, stack: "other" })],
+      { encoding: "utf8", input: "" },
+    );
+    assert.equal(other.status, 75, other.stderr);
+    const [held, record] = other.stdout.split("\n");
+    assert.equal(held, "HELD");
+    assert.equal((JSON.parse(record) as { holder: LockHolder }).holder.stack, "prod");
+    child.stdin!.end();
+    await exited(child);
   });
 
   it("the lock goes with the holder's connection, and its record with it", async () => {
