@@ -12,7 +12,7 @@ import {
 import { type DeployPlanInput, type DeployStep, planDeploySteps, type StepId } from "./steps";
 import { parseAppliedMigrations } from "./migrate-output";
 
-export interface ComposeStackArgs extends Omit<DeployPlanInput, "target"> {
+export interface ComposeStackArgs extends Omit<DeployPlanInput, "target" | "serverAddress"> {
   server: Server;
   target: ComposeTarget;
   /** Local directory holding exactly the release's files, uploaded as releases/<releaseId>. */
@@ -47,7 +47,7 @@ export class ComposeStack extends pulumi.ComponentResource {
     this.releaseId = target.releaseId;
     this.appServices = [args.webService, ...args.workerServices];
     this.migrationsInRelease = Object.keys(args.migrations).sort();
-    this.steps = planDeploySteps(args);
+    this.steps = planDeploySteps({ ...args, serverAddress: server.address });
 
     // Registered once and never replaced, so its delete (compose down, keeping volumes) runs only
     // on `pulumi destroy`, after the app services' resources are gone. Not keyed by remoteDir:

@@ -50,6 +50,11 @@ export interface DeployStep {
 
 export interface DeployPlanInput {
   target: ComposeTarget;
+  /**
+   * user@host:port of the server. The upload is re-copied only when its files or path change, so
+   * a new server must be a new upload.
+   */
+  serverAddress: string;
   infraServices: string[];
   webService: string;
   workerServices: string[];
@@ -94,7 +99,7 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     last = step.id;
   };
 
-  add({ id: "upload", kind: "copy", dependsOn: [], triggers: [release] });
+  add({ id: "upload", kind: "copy", dependsOn: [], triggers: [release, p.serverAddress] });
   chain({
     id: "env",
     kind: "command",

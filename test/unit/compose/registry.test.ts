@@ -88,6 +88,7 @@ describe("planDeploySteps in registry mode", () => {
     migrations: {},
     composeFileHash: "c0ffee123456",
     infraDefinitionHash: "1f1f1f1f1f1f",
+    serverAddress: "deploy@203.0.113.10:22",
     envDigest: "0011223344556677",
     backup: { enabled: false, service: "db", keep: 10 },
     collectstatic: false,

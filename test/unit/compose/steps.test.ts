@@ -53,6 +53,7 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     migrations: MIGRATIONS,
     composeFileHash: "c0ffee123456",
     infraDefinitionHash: "1f1f1f1f1f1f",
+    serverAddress: "deploy@203.0.113.10:22",
     envDigest: DIGEST,
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
@@ -112,7 +113,7 @@ describe("planDeploySteps: the full plan", () => {
     assert.deepEqual(
       steps.map((s) => [s.id, s.triggers]),
       [
-        ["upload", [release]],
+        ["upload", [release, "deploy@203.0.113.10:22"]],
         ["env", [release]],
         ["infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
         ["infra", [release, "c0ffee123456", DIGEST]],
@@ -313,6 +314,10 @@ describe("planDeploySteps: what makes a step run again", () => {
 
   it("a changed infra definition (a new Postgres image) dumps the running database first", () => {
     assert.deepEqual(rerun({}, { infraDefinitionHash: "2e2e2e2e2e2e" }), ["infra-backup"]);
+  });
+
+  it("another server is a new upload (the copy is not redone for a connection change alone)", () => {
+    assert.deepEqual(rerun({}, { serverAddress: "deploy@198.51.100.7:22" }), ["upload"]);
   });
 
   it("a changed compose file re-runs infra and start", () => {
