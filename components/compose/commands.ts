@@ -167,11 +167,22 @@ export const BACKUP_GLOB = "pre-*.dump";
 const PG_DUMP =
   'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
 
+/** A backups directory readable by the deploy user only, and files created in it likewise. */
+function privateBackupsDir(dir: string): string[] {
+  return ["umask 077", argv("mkdir", "-p", "--", dir), argv("chmod", "700", "--", dir)];
+}
+
 /**
- * pg_dump in the database container through `compose`, into its own file (never overwritten:
- * a redeploy of a release keeps the dump taken before its first migrate), readable by the deploy
- * user only; the newest `keep` dumps are kept. The custom format is compressed, so no pipe can
- * hide a failing dump behind a succeeding gzip.
+ * pg_dump in the database container, redirected to `tmpFile` (a shell word). The custom format is
+ * compressed, so no pipe can hide a failing dump behind a succeeding gzip.
+ */
+function pgDumpTo(compose: string[], dbService: string, tmpFile: string): string {
+  return `${argv(...compose, "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > ${tmpFile}`;
+}
+
+/**
+ * A dump through `compose` into its own file (never overwritten: a redeploy of a release keeps
+ * the dump taken before its first migrate); the newest `keep` dumps are kept.
  */
 function dumpWith(
   compose: string[],
@@ -182,13 +193,11 @@ function dumpWith(
 ): string[] {
   const dir = backupsDir(t.remoteDir);
   return [
-    "umask 077",
-    argv("mkdir", "-p", "--", dir),
-    argv("chmod", "700", "--", dir),
+    ...privateBackupsDir(dir),
     `file=${argv(`${dir}/pre-${kind}-${t.releaseId}-`)}"$(date -u +%Y%m%dT%H%M%SZ)"`,
     // Two dumps within a second (a quick retry) must not share a name either.
     'if [ -e "$file.dump" ]; then file="$file-$$"; fi',
-    `${argv(...compose, "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > "$file.dump.tmp"`,
+    pgDumpTo(compose, dbService, '"$file.dump.tmp"'),
     'mv -f "$file.dump.tmp" "$file.dump"',
     `(${and(argv("cd", dir), `ls -1t -- ${BACKUP_GLOB} | tail -n +${keep + 1} | xargs -r rm -f --`)})`,
   ];
@@ -202,10 +211,8 @@ export function dumpDatabaseCommand(t: ComposeTarget, dbService: string, fileNam
   const dir = backupsDir(t.remoteDir);
   const file = `${dir}/${fileName}`;
   return and(
-    "umask 077",
-    argv("mkdir", "-p", "--", dir),
-    argv("chmod", "700", "--", dir),
-    `${argv(...composeWords(t), "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > ${argv(`${file}.tmp`)}`,
+    ...privateBackupsDir(dir),
+    pgDumpTo(composeWords(t), dbService, argv(`${file}.tmp`)),
     argv("mv", "-f", `${file}.tmp`, file),
   );
 }
