@@ -8,7 +8,7 @@ import { createHmac } from "node:crypto";
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 interface Resource {
   type: string;
@@ -32,7 +32,7 @@ export function legacyEnvDigest(sshPrivateKey: string, vars: Record<string, stri
   return createHmac("sha256", sshPrivateKey).update(canonical).digest("hex").slice(0, 16);
 }
 
-function isSecret(value: Json | undefined): value is { [key: string]: Json } {
+export function isSecret(value: Json | undefined): value is { [key: string]: Json } {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -41,11 +41,11 @@ function isSecret(value: Json | undefined): value is { [key: string]: Json } {
   );
 }
 
-function secretOf(value: Json): Json {
+export function secretOf(value: Json): Json {
   return { [SECRET_SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify(value) };
 }
 
-function reveal(value: { [key: string]: Json }): Json {
+export function reveal(value: { [key: string]: Json }): Json {
   if (typeof value.plaintext !== "string") {
     throw new Error(
       "the state holds an encrypted value: export it with `pulumi stack export --show-secrets`",

@@ -2,19 +2,12 @@
 // one: the key back in every step's connection and the key-based settings digest in the triggers.
 // It is what `npm run move-ssh-key` has to undo.
 import {
-  SECRET_SIG,
-  SECRET_SIG_KEY,
+  isSecret,
+  reveal,
+  secretOf,
   type ExportedStack,
+  type Json,
 } from "../../scripts/lib/move-ssh-key-state";
-
-type Json = unknown;
-
-const isSecret = (v: Json): v is Record<string, string> =>
-  typeof v === "object" &&
-  v !== null &&
-  (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
-const reveal = (v: Record<string, string>): Json => JSON.parse(v.plaintext) as Json;
-const wrap = (v: Json) => ({ [SECRET_SIG_KEY]: SECRET_SIG, plaintext: JSON.stringify(v) });
 
 export function legacyStateOf(
   stack: ExportedStack,
@@ -28,7 +21,10 @@ export function legacyStateOf(
       if (!props) return props;
       const next = { ...props };
       if (isSecret(next.connection)) {
-        next.connection = wrap({ ...(reveal(next.connection) as object), privateKey });
+        next.connection = secretOf({
+          ...(reveal(next.connection) as { [key: string]: Json }),
+          privateKey,
+        });
       }
       // The engine keeps the digest entry secret; earlier versions passed it in the clear.
       const isDigest = (t: Json) => isSecret(t) && reveal(t) === digests.current;
