@@ -92,11 +92,14 @@ function githubWorkflowArgs(
   stack: string,
   project: string,
   secrets: { accessToken?: string; passphrase?: string; credentials?: Record<string, string> },
+  /** `github:owner`, for the commands the component prints (the provider reads it itself). */
+  owner: string | undefined,
 ): GitHubWorkflowArgs {
   const g = raw.github!;
   const secret = (v: string) => pulumi.secret(v);
   const args: GitHubWorkflowArgs = {
     repository: g.repository,
+    owner,
     branch: g.branch,
     stack,
     workflowName: g.workflowName,
@@ -163,11 +166,17 @@ export function loadConfig(): DeployConfig {
     ...plain
   } = raw;
   const workflow = github
-    ? githubWorkflowArgs(raw, pulumi.getStack(), project, {
-        accessToken: githubBackendAccessToken,
-        passphrase: githubBackendPassphrase,
-        credentials: githubBackendCredentials,
-      })
+    ? githubWorkflowArgs(
+        raw,
+        pulumi.getStack(),
+        project,
+        {
+          accessToken: githubBackendAccessToken,
+          passphrase: githubBackendPassphrase,
+          credentials: githubBackendCredentials,
+        },
+        pulumi.runtime.allConfig()["github:owner"],
+      )
     : undefined;
   return {
     ...plain,

@@ -79,14 +79,13 @@ export class GitHubWorkflow extends pulumi.ComponentResource {
               { parent: this },
             ),
       );
-    const owner = new pulumi.Config("github").get("owner");
     this.secretsToSetByHand = planned
       .filter((secret) => secret.setBy === "hand")
       .map((secret) => ({
         name: secret.name,
         holds: secret.holds ?? "",
         command: setSecretCommand(secret, {
-          owner,
+          owner: args.owner,
           repository,
           environment: settings.environment.name,
         }),

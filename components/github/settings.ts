@@ -19,6 +19,11 @@ export interface EnvironmentSettings {
 export interface GitHubWorkflowSettings<S> {
   /** Repository name; the owner comes from the GitHub provider (`github:owner`). */
   repository: string;
+  /**
+   * The repository's owner, only for the `gh secret set` commands the component prints; the
+   * GitHub provider itself reads `github:owner`.
+   */
+  owner?: string;
   /** Branch whose pushes deploy and whose pull requests get a preview. Default "main". */
   branch?: string;
   /** Pulumi stack the workflow previews and deploys, e.g. "prod" or "acme/prod". */
