@@ -29,7 +29,7 @@ import { COUPON_MIGRATION } from "./billing-migrations";
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `e2eops${suffix}`;
-const WEB_PORT = 19000 + Math.floor(Math.random() * 800);
+const WEB_PORT = 17100 + Math.floor(Math.random() * 800);
 const BACKUPS = `/srv/${PROJECT}/backups`;
 const dir = mkdtempSync(join(tmpdir(), "django-deploy-ops-"));
 let deployment: LocalDeploy | undefined;
