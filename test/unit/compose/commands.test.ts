@@ -187,18 +187,22 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     };
     const rel = releaseDir(t);
     mkdirSync(rel, { recursive: true });
-    const compose = [
+    return { box, t, rel, compose: composeArgvIn(t, rel) };
+  }
+
+  /** What the docker stub records for `docker compose` pinned to `dir`. */
+  function composeArgvIn(t: ComposeTarget, dir: string): string[] {
+    return [
       "compose",
       "--project-name",
       t.composeProject,
       "--project-directory",
-      rel,
+      dir,
       "--file",
-      `${rel}/${t.composeFile}`,
+      `${dir}/${t.composeFile}`,
       "--env-file",
-      `${rel}/.env`,
+      `${dir}/.env`,
     ];
-    return { box, t, rel, compose };
   }
 
   function assertDockerEnv(box: Sandbox) {
@@ -343,18 +347,7 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     symlinkSync(rel, currentLink(t.remoteDir));
     const result = box.run(preInfraBackupCommand(t, "db", 10));
     assert.equal(result.status, 0, result.stderr);
-    const cur = currentLink(t.remoteDir);
-    const compose = [
-      "compose",
-      "--project-name",
-      t.composeProject,
-      "--project-directory",
-      cur,
-      "--file",
-      `${cur}/${t.composeFile}`,
-      "--env-file",
-      `${cur}/.env`,
-    ];
+    const compose = composeArgvIn(t, currentLink(t.remoteDir));
     assert.deepEqual(
       box.calls().map((c) => c.argv.slice(0, compose.length + 1)),
       [
