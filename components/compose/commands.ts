@@ -123,7 +123,7 @@ export function djangoCheckCommand(t: ComposeTarget, web: string): string {
 }
 
 /** The one-off migrate container's fixed name: at most one migrate per project at a time. */
-export function migrateContainer(t: Pick<ComposeTarget, "composeProject">): string {
+function migrateContainer(t: Pick<ComposeTarget, "composeProject">): string {
   return `${t.composeProject}-migrate`;
 }
 
@@ -162,7 +162,7 @@ export function collectstaticCommand(t: ComposeTarget, web: string): string {
 }
 
 /** Dumps are named `pre-<migrate|infra>-<release>-<UTC time>.dump`; the prune matches only these. */
-export const BACKUP_GLOB = "pre-*.dump";
+const BACKUP_GLOB = "pre-*.dump";
 
 const PG_DUMP =
   'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';

@@ -53,7 +53,7 @@ export function secretsByJob(workflowYaml: string): JobSecrets[] {
 }
 
 /** What holding each secret allows, for the README's table. */
-export function secretMeaning(name: string): string {
+function secretMeaning(name: string): string {
   switch (name) {
     case PASSPHRASE_SECRET:
       return "decrypt the stack's secrets: every `secretEnv` app setting and the backend credentials";

@@ -93,7 +93,7 @@ export interface Agent {
  * Starts an ssh-agent on a socket in `dir` holding `privateKeyFile`, as a user's agent or the
  * workflow's would: the program signs in through it and never sees the key.
  */
-export function startAgent(dir: string, privateKeyFile: string): Agent {
+function startAgent(dir: string, privateKeyFile: string): Agent {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const socket = join(dir, "agent.sock");
   rmSync(socket, { force: true });
