@@ -1,7 +1,7 @@
 // The server-side deploy lock: one deploy (or destructive ops verb) per remoteDir at a time,
 // whatever stack, backend or person starts it. It is a flock(1) held by a shell that lives exactly
 // as long as the SSH session of its holder, so a deploy that ends, fails or is killed releases it
-// with its connection: no lock file is ever left behind to clean up.
+// with its connection: no held lock is ever left behind to clean up.
 import { and, argv, orFail } from "../shell/quote";
 
 export interface LockHolder {
