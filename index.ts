@@ -4,6 +4,11 @@ import { agentProblem } from "./components/server/agent";
 import { currentHolder, holdDeployLock } from "./components/server/deploy-lock-client";
 import { checkMigrationGraph } from "./components/migration-gate";
 import { deployRelease } from "./components/deploy";
+import {
+  describeMigrationsToApply,
+  liveMigrationCheck,
+  type MigrationsToApply,
+} from "./components/live-migrations";
 
 export = async () => {
   const config = loadConfig();
@@ -22,6 +27,25 @@ export = async () => {
   if (!dryRun) {
     await holdDeployLock(config, config.remoteDir, currentHolder(config.stack));
   }
+  // Read after taking the lock, so no other deploy migrates between this read and our migrate.
+  const toApply: MigrationsToApply | undefined =
+    config.checkMigrations && config.liveMigrationCheck
+      ? await liveMigrationCheck(config)
+      : undefined;
+  if (toApply?.known === false) {
+    pulumi.log.warn(
+      `Live migration check skipped: ${toApply.reason}. Only the release's migration files were checked, so ` +
+        "this preview cannot say which migrations `up` will apply, nor see an applied migration that was renamed. " +
+        "(pulumi config set liveMigrationCheck false turns the live check off.)",
+    );
+  } else if (toApply) {
+    pulumi.log.info(
+      [
+        describeMigrationsToApply(toApply),
+        ...toApply.migrations.map((m) => `  Applying ${m}`),
+      ].join("\n"),
+    );
+  }
   const deployed = deployRelease(config);
 
   // Optional features export their outputs only when on, so previews carry no empty outputs.
@@ -31,6 +55,7 @@ export = async () => {
     appServices: deployed.app.appServices,
     migrationsInRelease: deployed.app.migrationsInRelease,
     migrationsApplied: deployed.app.appliedMigrations,
+    ...(toApply?.known ? { migrationsToApply: toApply.migrations } : {}),
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

@@ -156,6 +156,13 @@ export const CONFIG_KEYS = {
       "Treat migration-graph warnings (e.g. auto-generated names) as errors (default false).",
     fix: "pulumi config set failOnMigrationWarnings false",
   },
+  liveMigrationCheck: {
+    kind: "boolean",
+    default: true,
+    description:
+      "With checkMigrations: at preview and up, read the server's django_migrations (read-only, through backupService) and check them against the release; an unreachable server or a first deploy is a warning (default true).",
+    fix: "pulumi config set liveMigrationCheck true",
+  },
   backupBeforeMigrate: {
     kind: "boolean",
     default: true,
@@ -331,6 +338,7 @@ export const rawConfigSchema = z
     dockerEnv: envMap.default({}),
     checkMigrations: z.boolean().default(true),
     failOnMigrationWarnings: z.boolean().default(false),
+    liveMigrationCheck: z.boolean().default(true),
     backupBeforeMigrate: z.boolean().default(true),
     backupService: service.default("db"),
     collectstatic: z.boolean().default(true),

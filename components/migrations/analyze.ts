@@ -426,7 +426,27 @@ export function analyzeMigrations(root: string, options: AnalyzeOptions = {}): M
     }
   }
 
-  return report(graph, migratePlan(graph, applied));
+  return {
+    ...report(graph, migratePlan(graph, applied)),
+    ...(options.applied !== undefined
+      ? { appliedWithoutFile: withoutFile(rawApplied, local, byKey, replacedBy) }
+      : {}),
+  };
+}
+
+/** Applied rows of local apps that Django can no longer match to a file or a squash. */
+function withoutFile(
+  rawApplied: Set<string>,
+  local: Set<string>,
+  byKey: Map<string, LoadedMigration>,
+  replacedBy: Map<string, string[]>,
+): string[] {
+  return [...rawApplied]
+    .filter((key) => {
+      const label = key.slice(0, key.indexOf("."));
+      return local.has(label) && !byKey.has(key) && !replacedBy.has(key);
+    })
+    .sort();
 }
 
 function nodeNotFound(

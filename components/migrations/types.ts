@@ -33,6 +33,11 @@ export interface MigrationReport {
   errors: Finding[];
   warnings: Finding[];
   external: string[];
+  /**
+   * With `applied` only: applied rows of local apps that name no migration file and no entry of a
+   * squash's `replaces` (a file renamed or deleted after it was applied). Sorted.
+   */
+  appliedWithoutFile?: string[];
 }
 
 /** A `(app_label, migration_name)` pair read from a migration file, with where it was written. */

@@ -74,7 +74,10 @@ export class SshSession {
     const client = new Client();
     await new Promise<void>((resolve, reject) => {
       client.once("ready", () => resolve());
-      client.once("error", (err) => {
+      // `on`, not `once`: a failed handshake can report a second error when its socket closes,
+      // and an error without a listener would crash the process (a preview, say).
+      client.on("error", (err) => {
+        sock?.destroy();
         if (presented && !sameKey(presented, pinned)) {
           reject(
             new Error(

@@ -33,6 +33,7 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     infraDigest: pulumi.secret("1f1f1f1f1f1f"),
     checkMigrations: true,
     failOnMigrationWarnings: false,
+    liveMigrationCheck: true,
     backupBeforeMigrate: true,
     backupService: "db",
     collectstatic: true,

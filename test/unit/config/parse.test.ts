@@ -67,6 +67,7 @@ describe("parseConfig: a valid stack", () => {
       dockerEnv: {},
       checkMigrations: true,
       failOnMigrationWarnings: false,
+      liveMigrationCheck: true,
       backupBeforeMigrate: true,
       backupService: "db",
       collectstatic: true,
