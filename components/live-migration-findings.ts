@@ -19,15 +19,15 @@ function numberOf(name: string): string | undefined {
 }
 
 /**
- * `npm run ops -- exec <web> -- python manage.py shell -c ...`: records and removes rows of
- * django_migrations with Django's own recorder, in one transaction. It runs in the current release's
- * container, which does not need the files: this is Django's `migrate --fake` for a migration that
- * only the next release has.
+ * The arguments of `npm run ops -- exec <web> -- python manage.py shell -c ...` that record and
+ * remove rows of django_migrations with Django's own recorder, in one transaction. It runs in the
+ * current release's container, which does not need the files: this is Django's `migrate --fake`
+ * for a migration that only the next release has.
  */
-export function recordMigrationsFix(
+export function recordMigrationsOpsArgs(
   ctx: Pick<FixContext, "stack" | "webService">,
   change: { record?: string; remove?: string },
-): string {
+): string[] {
   const calls = [
     ...(change.record ? [["record_applied", change.record] as const] : []),
     ...(change.remove ? [["record_unapplied", change.remove] as const] : []),
@@ -39,7 +39,26 @@ export function recordMigrationsFix(
     "from django.db import connection, transaction; " +
     "from django.db.migrations.recorder import MigrationRecorder; " +
     `r = MigrationRecorder(connection); transaction.atomic()(lambda: [${calls.join(", ")}])()`;
-  return `npm run ops -- ${argv("exec", ctx.webService, "--stack", ctx.stack, "--", "python", "manage.py", "shell", "-c", python)}`;
+  return [
+    "exec",
+    ctx.webService,
+    "--stack",
+    ctx.stack,
+    "--",
+    "python",
+    "manage.py",
+    "shell",
+    "-c",
+    python,
+  ];
+}
+
+/** recordMigrationsOpsArgs as the command a person types. */
+export function recordMigrationsFix(
+  ctx: Pick<FixContext, "stack" | "webService">,
+  change: { record?: string; remove?: string },
+): string {
+  return `npm run ops -- ${argv(...recordMigrationsOpsArgs(ctx, change))}`;
 }
 
 /**
