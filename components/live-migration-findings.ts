@@ -87,7 +87,7 @@ function goneMessage(gone: string, plan: string[], ctx: FixContext): string {
       `${to} as applied in place of ${gone} (Django's \`migrate ${app} ${newName} --fake\`, done with the recorder because ` +
       `the release on the server does not have ${newName} yet):\n` +
       `      ${recordMigrationsFix(ctx, { record: to, remove: gone })}\n` +
-      `    If ${newName} is a new change that must really run, rename it back to ${name} and give the change a new number.`
+      `    If ${newName} is a different change that must run, restore ${name}.py and give ${newName} the next number instead.`
     );
   }
   return (
