@@ -232,11 +232,15 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     // The migrate step's trigger is keyed by migration name: the diff adds exactly the new one.
     const added = [...preview.stdout.matchAll(/^\s*\+ ((?:accounts|billing|settings)\.\w+)\s*:/gm)];
     assert.deepEqual([...new Set(added.map((m) => m[1]))], ["billing.0003_coupon"], preview.stdout);
+    // The live migration check announces what migrate will apply, read from django_migrations.
+    const announced = [...preview.stdout.matchAll(/^\s+Applying (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(announced, ["billing.0003_coupon"], preview.stdout);
 
     const dumpsBefore = dumps();
     const r = up();
     assert.equal(r.code, 0, `pulumi up failed:\n${r.stdout}\n${r.stderr}`);
-    assert.deepEqual(outputs().migrationsApplied, ["billing.0003_coupon"]);
+    assert.deepEqual(outputs().migrationsApplied, announced);
+    assert.deepEqual(outputs().migrationsToApply, announced);
     assert.ok(appliedRows().includes("billing.0003_coupon"));
     assert.deepEqual(psql(db, "select id, status from settings_taskrun order by id"), rowsBefore);
 
@@ -289,6 +293,7 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
       `pulumi up after the fix failed:\n${fixed.stdout}\n${fixed.stderr}`,
     );
     assert.deepEqual(outputs().migrationsApplied, ["billing.0004_backfill"]);
+    assert.deepEqual(outputs().migrationsToApply, ["billing.0004_backfill"]);
     assert.deepEqual(psql(db, "select code from billing_coupon"), ["WELCOME"]);
     const after = await health();
     assert.equal(after.json.release, outputs().releaseId);
