@@ -24,7 +24,7 @@ function numberOf(name: string): string | undefined {
  * current release's container, which does not need the files: this is Django's `migrate --fake`
  * for a migration that only the next release has.
  */
-export function recordMigrationsOpsArgs(
+function recordMigrationsOpsArgs(
   ctx: Pick<FixContext, "stack" | "webService">,
   change: { record?: string; remove?: string },
 ): string[] {
@@ -61,6 +61,16 @@ export function recordMigrationsFix(
   return `npm run ops -- ${argv(...recordMigrationsOpsArgs(ctx, change))}`;
 }
 
+/** `ops rename-migration`'s arguments: `to` recorded as applied in place of `gone`. */
+export function renameFixOpsArgs(
+  ctx: Pick<FixContext, "stack">,
+  gone: string,
+  to: string,
+): string[] {
+  const { app, name } = split(gone);
+  return ["rename-migration", app, name, split(to).name, "--yes", "--stack", ctx.stack];
+}
+
 /**
  * An unapplied migration of the same app and number as `gone`, first of its app in the plan (so
  * every parent it has in its app is applied): the file `gone` most likely became.
@@ -84,9 +94,9 @@ function goneMessage(gone: string, plan: string[], ctx: FixContext): string {
       `with the same number, not applied, right after the applied ones: it looks like ${name} was renamed to ${newName}. ` +
       `\`pulumi up\` would run ${newName}'s operations again on a schema that already has them, and migrate would fail.\n` +
       `    Fix: check that the database's schema already has ${to}'s changes (they should be ${gone}'s), then record ` +
-      `${to} as applied in place of ${gone} (Django's \`migrate ${app} ${newName} --fake\`, done with the recorder because ` +
-      `the release on the server does not have ${newName} yet):\n` +
-      `      ${recordMigrationsFix(ctx, { record: to, remove: gone })}\n` +
+      `${to} as applied in place of ${gone} (Django's \`migrate ${app} ${newName} --fake\` cannot: the release on the ` +
+      `server does not have ${newName} yet, and the old row would stay):\n` +
+      `      npm run ops -- ${argv(...renameFixOpsArgs(ctx, gone, to))}\n` +
       `    If ${newName} is a different change that must run, restore ${name}.py and give ${newName} the next number instead.`
     );
   }

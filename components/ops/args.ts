@@ -5,6 +5,7 @@ export type OpsRequest =
   | { verb: "status" }
   | { verb: "showmigrations"; app?: string; plan: boolean }
   | { verb: "migrate"; app: string; target: string; fake: boolean; yes: boolean }
+  | { verb: "rename-migration"; app: string; from: string; to: string; yes: boolean }
   | { verb: "logs"; service: string; since?: string; tail: number; follow: boolean }
   | { verb: "exec"; service: string; command: string[] }
   | { verb: "restart"; services: string[]; yes: boolean }
@@ -23,6 +24,8 @@ export const USAGE = `Usage: npm run ops -- <verb> [--stack <name>] ...
   status                                   releases, containers and health, migrations, backups
   showmigrations [<app>] [--plan]          as Django prints it, from the current release's image
   migrate <app> <target> [--fake] --yes    prints the plan, takes a backup, then migrates
+  rename-migration <app> <old> <new> --yes records <new> as applied in place of <old> (a file
+                                           renamed after it was applied); migrates nothing
   logs <service> [--since <t>] [--tail <n>] [--follow]
   exec <service> -- <command...>           runs in the service's running container
   restart [<service>...] --yes             restarts (default: the app services), waits until healthy
@@ -51,6 +54,7 @@ const VERB_OPTIONS: Record<OpsRequest["verb"], OptionName[]> = {
   status: [],
   showmigrations: ["plan"],
   migrate: ["fake", "yes"],
+  "rename-migration": ["yes"],
   logs: ["since", "tail", "follow"],
   exec: [],
   restart: ["yes"],
@@ -119,6 +123,18 @@ export function parseOpsArgs(argv: string[]): OpsInvocation {
           app: checkName("app", rest[0]),
           target: checkName("migration", rest[1]),
           fake: values.fake === true,
+          yes,
+        },
+      };
+    case "rename-migration":
+      positional({ min: 3, max: 3 }, "<app> <old name> <new name>");
+      return {
+        stack,
+        request: {
+          verb,
+          app: checkName("app", rest[0]),
+          from: checkName("migration", rest[1]),
+          to: checkName("migration", rest[2]),
           yes,
         },
       };

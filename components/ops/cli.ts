@@ -7,7 +7,7 @@ import { RemoteCommandError, SshSession } from "../server/ssh-session";
 import { Refused, type OpsContext } from "./verbs/context";
 import { listBackups, restore } from "./verbs/backups";
 import { exec, logs, restart } from "./verbs/containers";
-import { migrate, showmigrations } from "./verbs/migrations";
+import { migrate, renameMigration, showmigrations } from "./verbs/migrations";
 import { rollback } from "./verbs/rollback";
 import { status } from "./verbs/status";
 import { unlock } from "./verbs/lock";
@@ -18,7 +18,7 @@ function changesServer(request: OpsRequest): boolean {
   return (
     "yes" in request &&
     request.yes &&
-    ["migrate", "restart", "restore", "rollback"].includes(request.verb)
+    ["migrate", "rename-migration", "restart", "restore", "rollback"].includes(request.verb)
   );
 }
 
@@ -30,6 +30,8 @@ function dispatch(ctx: OpsContext, request: OpsRequest): Promise<void> {
       return showmigrations(ctx, request);
     case "migrate":
       return migrate(ctx, request);
+    case "rename-migration":
+      return renameMigration(ctx, request);
     case "logs":
       return logs(ctx, request);
     case "exec":

@@ -65,6 +65,46 @@ export function migrateToCommand(
 }
 
 /**
+ * Django's recorder, in one transaction: `to` recorded as applied in place of `from`. Refuses
+ * (exit 1, nothing changed) unless `from` is applied and `to` is not; says so and changes nothing
+ * when that was already done.
+ */
+const RENAME_SCRIPT = `import sys
+from django.db import connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+r = MigrationRecorder(connection)
+with transaction.atomic():
+    applied = r.applied_migrations()
+    if (app, new) in applied and (app, old) not in applied:
+        print(f"{app}.{new} is already recorded in place of {app}.{old}: nothing to do.")
+    elif (app, old) not in applied:
+        sys.exit(f"{app}.{old} is not recorded as applied: nothing to rename (see: showmigrations {app}).")
+    elif (app, new) in applied:
+        sys.exit(f"{app}.{old} and {app}.{new} are both recorded as applied; remove the row you do not want by hand.")
+    else:
+        r.record_applied(app, new)
+        r.record_unapplied(app, old)
+        print(f"Recorded {app}.{new} as applied in place of {app}.{old}.")
+`;
+
+/**
+ * For a migration file renamed after it was applied: the row is renamed, nothing is migrated.
+ * Django's `migrate <app> <to> --fake` cannot do it: the release on the server does not have `to`
+ * yet, and the old row would stay. The names were checked as app label and migration names
+ * (letters, digits, _), and reach Python as string literals.
+ */
+export function renameAppliedCommand(
+  t: ComposeTarget,
+  web: string,
+  app: string,
+  from: string,
+  to: string,
+): string {
+  const names = [app, from, to].map((n) => JSON.stringify(n)).join(", ");
+  return manage(t, web, "shell", "-c", `app, old, new = ${names}\n${RENAME_SCRIPT}`);
+}
+
+/**
  * `pre-migrate-20250131T120000Z-billing-0002.dump`: what it was taken before, sorting by time; a
  * new name each time, so no verb overwrites a backup (the deploy's own are `pre-migrate-<release>`).
  */

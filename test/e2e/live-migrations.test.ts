@@ -14,10 +14,8 @@ import {
   type RunResult,
   type Workspace,
 } from "../../scripts/lib/local-stack";
-import {
-  recordMigrationsFix,
-  recordMigrationsOpsArgs,
-} from "../../components/live-migration-findings";
+import { renameFixOpsArgs } from "../../components/live-migration-findings";
+import { argv } from "../../components/shell/quote";
 import { containerOf, localDeploy, psql, removeProject, type LocalDeploy } from "./helpers";
 
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -111,8 +109,12 @@ describe("preview against the live database", { timeout: 30 * 60 * 1000 }, () =>
     assert.deepEqual(accountsRows(), ["0001_initial", "0002_account_timezone", "0003_x"]);
   });
 
-  const fix = { stack: STACK, webService: "web" };
-  const rename = { record: "accounts.0003_y", remove: "accounts.0003_x" };
+  const fix = renameFixOpsArgs({ stack: STACK }, "accounts.0003_x", "accounts.0003_y");
+  const ops = (...args: string[]) =>
+    run("npx", ["tsx", join(REPO, "components/ops/cli.ts"), ...args], {
+      cwd: ws.dir,
+      env: ws.env,
+    });
 
   it("the renamed-migration outage: preview fails naming both and the fix, and nothing runs", () => {
     renameSync(join(migrationsDir(), "0003_x.py"), join(migrationsDir(), "0003_y.py"));
@@ -121,7 +123,7 @@ describe("preview against the live database", { timeout: 30 * 60 * 1000 }, () =>
     const text = r.stdout + r.stderr;
     assert.match(text, /accounts\.0003_x is recorded as applied in the server's database/);
     assert.match(text, /it looks like 0003_x was renamed to 0003_y/);
-    assert.ok(text.includes(recordMigrationsFix(fix, rename)), text);
+    assert.ok(text.includes(`npm run ops -- ${argv(...fix)}`), text);
     // up stops at the same check, before any step: the rows are untouched.
     const refused = pulumi(ws, ["up", "--yes", "--stack", STACK]);
     assert.notEqual(refused.code, 0);
@@ -130,12 +132,25 @@ describe("preview against the live database", { timeout: 30 * 60 * 1000 }, () =>
   });
 
   it("after the printed fix, preview lists nothing to apply and up succeeds", () => {
-    const ops = run(
-      "npx",
-      ["tsx", join(REPO, "components/ops/cli.ts"), ...recordMigrationsOpsArgs(fix, rename)],
-      { cwd: ws.dir, env: ws.env },
+    const refused = ops(...fix.filter((a) => a !== "--yes"));
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /Refusing to record accounts\.0003_y as applied in place of accounts\.0003_x without --yes/,
     );
-    assert.equal(ops.code, 0, `the fix failed:\n${ops.stdout}\n${ops.stderr}`);
+    assert.deepEqual(accountsRows(), ["0001_initial", "0002_account_timezone", "0003_x"]);
+
+    const done = ops(...fix);
+    assert.equal(done.code, 0, `the fix failed:\n${done.stdout}\n${done.stderr}`);
+    assert.match(
+      done.stdout,
+      /Recorded accounts\.0003_y as applied in place of accounts\.0003_x\./,
+    );
+    assert.deepEqual(accountsRows(), ["0001_initial", "0002_account_timezone", "0003_y"]);
+    // Run twice (a retry after a dropped connection): nothing more changes.
+    const again = ops(...fix);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already recorded in place of accounts\.0003_x: nothing to do/);
     assert.deepEqual(accountsRows(), ["0001_initial", "0002_account_timezone", "0003_y"]);
 
     const r = preview();

@@ -3,6 +3,7 @@ import {
   migratePlanCommand,
   migrateToCommand,
   opsBackupFileName,
+  renameAppliedCommand,
   showmigrationsCommand,
 } from "../commands";
 import { currentTarget, Refused, type OpsContext } from "./context";
@@ -52,4 +53,26 @@ export async function migrate(
   await ctx.run(backupCommand, { stream: true });
   await ctx.run(migrateCommand, { stream: true });
   ctx.say(`Done. To undo: npm run ops -- restore ${backup} --yes`);
+}
+
+/**
+ * A migration file renamed after it was applied (the live migration check names it): records the
+ * new name in place of the old, in the database only. Check first that the schema has the
+ * migration's changes; the old name comes back with the same verb, names swapped.
+ */
+export async function renameMigration(
+  ctx: OpsContext,
+  request: { app: string; from: string; to: string; yes: boolean },
+): Promise<void> {
+  const { app, from, to } = request;
+  const target = await currentTarget(ctx);
+  const command = renameAppliedCommand(target, ctx.settings.webService, app, from, to);
+  if (!request.yes) {
+    ctx.say(`With --yes this runs:\n  ${command}`);
+    throw new Refused(`record ${app}.${to} as applied in place of ${app}.${from}`);
+  }
+  await ctx.run(command, { stream: true });
+  ctx.say(
+    `To undo: npm run ops -- rename-migration ${app} ${to} ${from} --yes --stack ${ctx.settings.stack}`,
+  );
 }

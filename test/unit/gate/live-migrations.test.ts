@@ -76,10 +76,11 @@ describe("the release's migrations against the server's django_migrations", () =
     );
     assert.ok(
       message.includes(
-        recordMigrationsFix(FIX, { record: "accounts.0003_y", remove: "accounts.0003_x" }),
+        "\n      npm run ops -- rename-migration accounts 0003_x 0003_y --yes --stack prod\n",
       ),
       message,
     );
+    assert.match(message, /Django's `migrate accounts 0003_y --fake` cannot/);
   });
 
   it("a deleted applied migration fails, with restoring the file or removing the row as fixes", () => {

@@ -32,6 +32,19 @@ describe("parseOpsArgs", () => {
       },
     ],
     [
+      ["rename-migration", "accounts", "0003_x", "0003_y", "--yes", "--stack", "prod"],
+      {
+        stack: "prod",
+        request: {
+          verb: "rename-migration",
+          app: "accounts",
+          from: "0003_x",
+          to: "0003_y",
+          yes: true,
+        },
+      },
+    ],
+    [
       ["logs", "web", "--since", "10m", "--follow"],
       {
         stack: undefined,
@@ -83,6 +96,12 @@ describe("parseOpsArgs", () => {
     [["status", "--yes"], /status does not take --yes/],
     [["migrate", "billing"], /migrate takes <app> <target>/],
     [["migrate", "billing;rm", "0002"], /"billing;rm" is not a Django app label/],
+    [
+      ["rename-migration", "accounts", "0003_x"],
+      /rename-migration takes <app> <old name> <new name>/,
+    ],
+    [["rename-migration", "accounts", "0003_x", 'y"); import os; ("'], /is not a migration name/],
+    [["rename-migration", "a", "b", "c", "--fake"], /rename-migration does not take --fake/],
     [["restore", "../../etc/passwd.dump", "--yes"], /not a file name from `ops backups`/],
     [["restore", "x.sql", "--yes"], /not a file name/],
     [["exec", "web"], /exec needs the command after --/],

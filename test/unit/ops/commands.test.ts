@@ -10,6 +10,7 @@ import {
   migrateToCommand,
   opsBackupFileName,
   releasesCommand,
+  renameAppliedCommand,
   restartServicesCommand,
   restoreCommand,
   showmigrationsCommand,
@@ -83,6 +84,27 @@ describe("ops command builders: exact strings", () => {
       "migrateToCommand --fake",
       migrateToCommand(T, "web", "billing", "zero", true),
       `${MANAGE} migrate billing zero --fake --noinput`,
+    ],
+    [
+      "renameAppliedCommand",
+      renameAppliedCommand(T, "web", "accounts", "0003_x", "0003_y"),
+      `${MANAGE} shell -c 'app, old, new = "accounts", "0003_x", "0003_y"\nimport sys\n` +
+        "from django.db import connection, transaction\n" +
+        "from django.db.migrations.recorder import MigrationRecorder\n" +
+        "r = MigrationRecorder(connection)\n" +
+        "with transaction.atomic():\n" +
+        "    applied = r.applied_migrations()\n" +
+        "    if (app, new) in applied and (app, old) not in applied:\n" +
+        '        print(f"{app}.{new} is already recorded in place of {app}.{old}: nothing to do.")\n' +
+        "    elif (app, old) not in applied:\n" +
+        '        sys.exit(f"{app}.{old} is not recorded as applied: nothing to rename (see: showmigrations {app}).")\n' +
+        "    elif (app, new) in applied:\n" +
+        '        sys.exit(f"{app}.{old} and {app}.{new} are both recorded as applied; remove the row you do not want by hand.")\n' +
+        "    else:\n" +
+        "        r.record_applied(app, new)\n" +
+        "        r.record_unapplied(app, old)\n" +
+        '        print(f"Recorded {app}.{new} as applied in place of {app}.{old}.")\n' +
+        "'",
     ],
     [
       "restartServicesCommand",
