@@ -232,9 +232,10 @@ describe("end-to-end deploy of examples/django-app", { timeout: 40 * 60 * 1000 }
     // The migrate step's trigger is keyed by migration name: the diff adds exactly the new one.
     const added = [...preview.stdout.matchAll(/^\s*\+ ((?:accounts|billing|settings)\.\w+)\s*:/gm)];
     assert.deepEqual([...new Set(added.map((m) => m[1]))], ["billing.0003_coupon"], preview.stdout);
-    // The live migration check announces what migrate will apply, read from django_migrations.
-    const announced = [...preview.stdout.matchAll(/^\s+Applying (\S+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(announced, ["billing.0003_coupon"], preview.stdout);
+    // The live migration check announces what migrate will apply (on stderr with --diff).
+    const text = preview.stdout + preview.stderr;
+    const announced = [...text.matchAll(/^\s+Applying (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(announced, ["billing.0003_coupon"], text);
 
     const dumpsBefore = dumps();
     const r = up();

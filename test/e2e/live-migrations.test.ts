@@ -61,8 +61,10 @@ function up(): RunResult {
 /** What the preview announced `up` will apply: its "  Applying app.name" lines, in order. */
 function announced(r: RunResult): string[] {
   assert.equal(r.code, 0, `preview failed:\n${r.stdout}\n${r.stderr}`);
-  assert.match(r.stdout, /migrate will apply/);
-  return [...r.stdout.matchAll(/^\s+Applying (\S+)$/gm)].map((m) => m[1]);
+  // Pulumi prints the program's info lines on stdout, or on stderr with --diff.
+  const text = r.stdout + r.stderr;
+  assert.match(text, /migrate will apply/);
+  return [...text.matchAll(/^\s+Applying (\S+)$/gm)].map((m) => m[1]);
 }
 
 function outputs(): Record<string, unknown> {
