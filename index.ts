@@ -5,7 +5,7 @@ import { currentHolder, holdDeployLock } from "./components/server/deploy-lock-c
 import { checkMigrationGraph } from "./components/migration-gate";
 import { deployRelease } from "./components/deploy";
 import {
-  describeMigrationsToApply,
+  announceMigrationsToApply,
   liveMigrationCheck,
   type MigrationsToApply,
 } from "./components/live-migrations";
@@ -32,19 +32,9 @@ export = async () => {
     config.checkMigrations && config.liveMigrationCheck
       ? await liveMigrationCheck(config)
       : undefined;
-  if (toApply?.known === false) {
-    pulumi.log.warn(
-      `Live migration check skipped: ${toApply.reason}. Only the release's migration files were checked, so ` +
-        "this preview cannot say which migrations `up` will apply, nor see an applied migration that was renamed. " +
-        "(pulumi config set liveMigrationCheck false turns the live check off.)",
-    );
-  } else if (toApply) {
-    pulumi.log.info(
-      [
-        describeMigrationsToApply(toApply),
-        ...toApply.migrations.map((m) => `  Applying ${m}`),
-      ].join("\n"),
-    );
+  if (toApply) {
+    const { severity, text } = announceMigrationsToApply(toApply);
+    pulumi.log[severity](text);
   }
   const deployed = deployRelease(config);
 

@@ -27,6 +27,27 @@ export function describeMigrationsToApply(toApply: MigrationsToApply): string {
     : `migrate will apply ${migrations.length}: ${migrations.join(", ")}`;
 }
 
+/**
+ * What the preview prints: `migrate`'s own words for each migration, or why the list is unknown
+ * (a warning: the preview is then the static check alone).
+ */
+export function announceMigrationsToApply(toApply: MigrationsToApply): {
+  severity: "info" | "warn";
+  text: string;
+} {
+  if (!toApply.known) {
+    return {
+      severity: "warn",
+      text:
+        `Live migration check skipped: ${toApply.reason}. Only the release's migration files were checked, so ` +
+        "this preview cannot say which migrations `up` will apply, nor see an applied migration that was renamed. " +
+        "(pulumi config set liveMigrationCheck false turns the live check off.)",
+    };
+  }
+  const lines = toApply.migrations.map((m) => `  Applying ${m}`);
+  return { severity: "info", text: [describeMigrationsToApply(toApply), ...lines].join("\n") };
+}
+
 /** Enough for a healthy `compose exec ... psql` on a loaded server; the dial has its own bound. */
 const QUERY_SECONDS = 30;
 

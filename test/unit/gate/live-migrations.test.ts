@@ -3,6 +3,7 @@ import { createServer, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { recordMigrationsFix, renamedTo } from "../../../components/live-migration-findings";
 import {
+  announceMigrationsToApply,
   describeMigrationsToApply,
   liveMigrationCheck,
   planAgainstDatabase,
@@ -123,6 +124,26 @@ describe("the release's migrations against the server's django_migrations", () =
     assert.equal(
       describeMigrationsToApply(toApply),
       "migrate will apply 2: accounts.0002_b, accounts.0003_y",
+    );
+  });
+
+  it("announceMigrationsToApply: migrate's words as info, or the reason as a warning", () => {
+    assert.deepEqual(
+      announceMigrationsToApply({ known: true, migrations: ["billing.0003_coupon"] }),
+      {
+        severity: "info",
+        text: "migrate will apply 1: billing.0003_coupon\n  Applying billing.0003_coupon",
+      },
+    );
+    assert.deepEqual(announceMigrationsToApply({ known: true, migrations: [] }), {
+      severity: "info",
+      text: "migrate will apply nothing",
+    });
+    const skipped = announceMigrationsToApply({ known: false, reason: "no release is current" });
+    assert.equal(skipped.severity, "warn");
+    assert.match(
+      skipped.text,
+      /^Live migration check skipped: no release is current\. Only the release's migration files were checked/,
     );
   });
 
