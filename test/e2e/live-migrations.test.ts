@@ -20,7 +20,7 @@ import { containerOf, localDeploy, psql, removeProject, type LocalDeploy } from 
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const PROJECT = `live${suffix}`;
-const WEB_PORT = 15100 + Math.floor(Math.random() * 100);
+const WEB_PORT = 15100 + Math.floor(Math.random() * 50);
 const dir = mkdtempSync(join(tmpdir(), "django-deploy-live-"));
 let deployment: LocalDeploy | undefined;
 let ws: Workspace;
