@@ -4,6 +4,7 @@ import { agentProblem } from "./components/server/agent";
 import { currentHolder, holdDeployLock } from "./components/server/deploy-lock-client";
 import { checkMigrationGraph } from "./components/migration-gate";
 import { deployRelease } from "./components/deploy";
+import { DEPLOY_RECORD_OUTPUT } from "./components/previous-deploy";
 
 export = async () => {
   const config = loadConfig();
@@ -31,6 +32,7 @@ export = async () => {
     appServices: deployed.app.appServices,
     migrationsInRelease: deployed.app.migrationsInRelease,
     migrationsApplied: deployed.app.appliedMigrations,
+    [DEPLOY_RECORD_OUTPUT]: deployed.record,
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

@@ -8,11 +8,16 @@ import { renderEnvFile } from "./compose/env-file";
 import { migrationFileHashes } from "./compose/migration-files";
 import {
   executableFiles,
+  fileHashes,
   releaseId as computeReleaseId,
   sha256,
   sortReleaseFiles,
 } from "./compose/release";
 import { describeRelease } from "./compose/release-summary";
+import { deployRecord, settingDigests } from "./compose/deploy-record";
+import { renderDeployPlan } from "./compose/deploy-plan";
+import { appServiceRestarts, planDeploySteps } from "./compose/steps";
+import { previousDeployRecord } from "./previous-deploy";
 import { stageRelease } from "./compose/staging";
 import { GitHubWorkflow } from "./github";
 import { Server } from "./server/server";
@@ -28,9 +33,8 @@ export function deployRelease(config: DeployConfig) {
   );
   const releaseId = computeReleaseId(config.projectDir, keep);
   const stagedReleaseDir = stageRelease(config.projectDir, releaseId, STAGING_DIR, keep);
-  pulumi.log.info(
-    describeRelease(releaseId, config.projectDir, sortReleaseFiles(config.projectDir, keep)),
-  );
+  const files = sortReleaseFiles(config.projectDir, keep);
+  pulumi.log.info(describeRelease(releaseId, config.projectDir, files));
 
   const server = new Server("server", {
     host: config.host,
@@ -54,7 +58,7 @@ export function deployRelease(config: DeployConfig) {
     }),
   );
 
-  const app = new ComposeStack("app", {
+  const stackArgs = {
     server,
     target: {
       remoteDir: config.remoteDir,
@@ -86,11 +90,45 @@ export function deployRelease(config: DeployConfig) {
     collectstatic: config.collectstatic,
     waitTimeoutSeconds: config.waitTimeoutSeconds,
     keepReleases: config.keepReleases,
-  });
+  };
+  const app = new ComposeStack("app", stackArgs);
+
+  // The record is built from the same plan the resources are, with the secret digests resolved.
+  const record = pulumi
+    .all([config.envDigest, config.infraDigest, config.secretEnv])
+    .apply(([envDigest, infraDefinitionHash, secretEnv]) =>
+      deployRecord(
+        planDeploySteps({
+          ...stackArgs,
+          serverAddress: server.address,
+          envDigest,
+          infraDefinitionHash,
+        }),
+        {
+          release: releaseId,
+          files: fileHashes(config.projectDir, files.shipped),
+          migrations: stackArgs.migrations,
+          settings: settingDigests({ ...config.env, ...secretEnv }),
+        },
+      ),
+    );
+  pulumi.all([previousDeployRecord(), record]).apply(([previous, next]) =>
+    pulumi.log.info(
+      renderDeployPlan({
+        next,
+        previous,
+        restarts: appServiceRestarts(config),
+        infraServices: config.infraServices,
+        backupEnabled: config.backupBeforeMigrate,
+      }),
+    ),
+  );
 
   const workflow = config.github ? new GitHubWorkflow("github", config.github) : undefined;
 
-  return { server, app, workflow, image: registry?.digestRef };
+  // Kept only once every step succeeded: a failed deploy leaves the last good record in place.
+  const finishedRecord = pulumi.secret(pulumi.all([app.finished, record]).apply(([, r]) => r));
+  return { server, app, workflow, image: registry?.digestRef, record: finishedRecord };
 }
 
 /**

@@ -29,6 +29,10 @@ pulumi.runtime.setMocks(
   {
     newResource(args) {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      // A stack reference reads a stack without outputs, as before a first deploy.
+      if (args.type === "pulumi:pulumi:StackReference") {
+        return { id: args.name, state: { ...args.inputs, outputs: {} } };
+      }
       return {
         id: `${args.name}-id`,
         state: { ...args.inputs, ...(extraState.get(args.name) ?? {}) },
@@ -41,6 +45,7 @@ pulumi.runtime.setMocks(
   "django-deploy",
   "test",
   false,
+  "organization",
 );
 
 /** Pass as `transformations` to the top-level components; children inherit it. */
