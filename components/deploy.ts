@@ -17,7 +17,7 @@ import { describeRelease } from "./compose/release-summary";
 import { deployRecord, settingDigests } from "./compose/deploy-record";
 import { renderDeployPlan } from "./compose/deploy-plan";
 import { appServiceRestarts, planDeploySteps } from "./compose/steps";
-import { previousDeployRecord } from "./previous-deploy";
+import { previousDeploy } from "./previous-deploy";
 import { stageRelease } from "./compose/staging";
 import { GitHubWorkflow } from "./github";
 import { Server } from "./server/server";
@@ -112,11 +112,12 @@ export function deployRelease(config: DeployConfig) {
         },
       ),
     );
-  pulumi.all([previousDeployRecord(), record]).apply(([previous, next]) =>
+  pulumi.all([previousDeploy(), record]).apply(([previous, next]) =>
     pulumi.log.info(
       renderDeployPlan({
         next,
-        previous,
+        previous: previous.record,
+        legacy: previous.legacy,
         restarts: appServiceRestarts(config),
         infraServices: config.infraServices,
         backupEnabled: config.backupBeforeMigrate,

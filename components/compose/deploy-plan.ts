@@ -10,11 +10,19 @@ export interface MigrationsToApply {
 
 export const NEW_SINCE_LAST_DEPLOY = "new since the last deploy";
 
+export interface LegacyDeploy {
+  release: string;
+  /** Names of the migrations in that release. */
+  migrations: string[];
+}
+
 export interface DeployPlanSummaryInput {
   /** What this deploy will leave: built from the same steps the resources are. */
   next: DeployRecord;
   /** The last deploy's record; undefined on a first deploy (or one by an older version). */
   previous?: DeployRecord;
+  /** What a deploy by an older version, which left no record, still tells: its stack outputs. */
+  legacy?: LegacyDeploy;
   /** App services and how the start step restarts each. */
   restarts: { service: string; how: string }[];
   infraServices: string[];
@@ -23,10 +31,15 @@ export interface DeployPlanSummaryInput {
   migrationsToApply?: MigrationsToApply;
 }
 
-/** Migrations in `next` that `previous` did not have (all of them on a first deploy). */
-export function newSinceLastDeploy(next: DeployRecord, previous?: DeployRecord): MigrationsToApply {
+/** Migrations in `next` that the last deploy did not have (all of them on a first deploy). */
+export function newSinceLastDeploy(
+  next: DeployRecord,
+  previous?: DeployRecord,
+  legacy?: LegacyDeploy,
+): MigrationsToApply {
+  const before = new Set(previous ? Object.keys(previous.migrations) : (legacy?.migrations ?? []));
   const names = Object.keys(next.migrations)
-    .filter((name) => previous?.migrations[name] === undefined)
+    .filter((name) => !before.has(name))
     .sort();
   return { names, source: NEW_SINCE_LAST_DEPLOY };
 }
@@ -62,7 +75,11 @@ export function renderDeployPlan(input: DeployPlanSummaryInput): string {
   }
 
   const lines: string[] = [];
-  if (!previous) {
+  if (!previous && input.legacy) {
+    lines.push(
+      `deploy plan: release ${input.legacy.release} → ${next.release} (the last deploy, by an older version, left no record of its files and settings)`,
+    );
+  } else if (!previous) {
     lines.push(
       `deploy plan: first deploy, release ${next.release} (${plural(Object.keys(next.files).length, "file")})`,
     );
@@ -75,7 +92,7 @@ export function renderDeployPlan(input: DeployPlanSummaryInput): string {
     );
   }
 
-  const migrations = input.migrationsToApply ?? newSinceLastDeploy(next, previous);
+  const migrations = input.migrationsToApply ?? newSinceLastDeploy(next, previous, input.legacy);
   lines.push(
     runs("migrate") && migrations.names.length > 0
       ? `  migrations to apply (${migrations.source}): ${list(migrations.names)}`
