@@ -34,6 +34,8 @@ export interface DeployStep {
   id: StepId;
   /** The upload is a file copy; everything else is a shell command. */
   kind: "copy" | "command";
+  /** The copy's source: the release whose staged files it uploads. */
+  source?: string;
   command?: string;
   /**
    * What runs when an input other than a trigger changes (the command text, the connection):
@@ -54,6 +56,7 @@ export interface DeployStep {
  * new settings on its stdin; those show in the env digest of the steps after it.)
  */
 export function runKey(step: DeployStep): unknown[] {
+  if (step.kind === "copy") return [step.source ?? null, ...step.triggers];
   return step.update === "true" ? step.triggers : [step.command ?? null, ...step.triggers];
 }
 
@@ -109,7 +112,9 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     last = step.id;
   };
 
-  add({ id: "upload", kind: "copy", dependsOn: [], triggers: [release, p.serverAddress] });
+  // A new release changes the upload's source, which updates it in place (the copy runs again; a
+  // failed update keeps the old state, so a retry copies again). Only a new server is a trigger.
+  add({ id: "upload", kind: "copy", source: release, dependsOn: [], triggers: [p.serverAddress] });
   chain({
     id: "env",
     kind: "command",

@@ -191,7 +191,7 @@ describe("ComposeStack: what it creates", () => {
     assert.deepEqual(
       ["app-upload", ...COMMANDS].map((name) => [name, inputsOf(name).triggers]),
       [
-        ["app-upload", [release, "deploy@203.0.113.10:22"]],
+        ["app-upload", ["deploy@203.0.113.10:22"]],
         ["app-env", []],
         ["app-infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
         // The env digest is a digest of secret values, passed as a secret (the mock serializes

@@ -117,7 +117,7 @@ describe("planDeploySteps: the full plan", () => {
     assert.deepEqual(
       steps.map((s) => [s.id, s.triggers]),
       [
-        ["upload", [release, "deploy@203.0.113.10:22"]],
+        ["upload", ["deploy@203.0.113.10:22"]],
         ["env", []],
         ["infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
         ["infra", ["c0ffee123456", DIGEST]],
