@@ -9,6 +9,8 @@ import {
   liveMigrationCheck,
   type MigrationsToApply,
 } from "./components/live-migrations";
+import { DEPLOY_RECORD_OUTPUT } from "./components/previous-deploy";
+import { LACKING_IN_DATABASE } from "./components/compose/deploy-plan";
 
 export = async () => {
   const config = loadConfig();
@@ -36,7 +38,11 @@ export = async () => {
     const { severity, text } = announceMigrationsToApply(toApply);
     pulumi.log[severity](text);
   }
-  const deployed = deployRelease(config);
+  const deployed = deployRelease(config, {
+    migrationsToApply: toApply?.known
+      ? { names: toApply.migrations, source: LACKING_IN_DATABASE }
+      : undefined,
+  });
 
   // Optional features export their outputs only when on, so previews carry no empty outputs.
   return {
@@ -46,6 +52,7 @@ export = async () => {
     migrationsInRelease: deployed.app.migrationsInRelease,
     migrationsApplied: deployed.app.appliedMigrations,
     ...(toApply?.known ? { migrationsToApply: toApply.migrations } : {}),
+    [DEPLOY_RECORD_OUTPUT]: deployed.record,
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

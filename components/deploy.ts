@@ -8,11 +8,16 @@ import { renderEnvFile } from "./compose/env-file";
 import { migrationFileHashes } from "./compose/migration-files";
 import {
   executableFiles,
+  fileHashes,
   releaseId as computeReleaseId,
   sha256,
   sortReleaseFiles,
 } from "./compose/release";
 import { describeRelease } from "./compose/release-summary";
+import { deployRecord, settingDigests } from "./compose/deploy-record";
+import { renderDeployPlan, type MigrationsToApply } from "./compose/deploy-plan";
+import { appServiceRestarts, planDeploySteps } from "./compose/steps";
+import { previousDeploy } from "./previous-deploy";
 import { stageRelease } from "./compose/staging";
 import { GitHubWorkflow } from "./github";
 import { Server } from "./server/server";
@@ -21,16 +26,18 @@ import { Server } from "./server/server";
 export const STAGING_DIR = ".pulumi-release";
 
 /** Builds the resources of one deploy from validated config. */
-export function deployRelease(config: DeployConfig) {
+export function deployRelease(
+  config: DeployConfig,
+  options: { migrationsToApply?: MigrationsToApply } = {},
+) {
   // Needed on the server to build and run, even if .dockerignore leaves them out of the image.
   const keep = [config.composeFile, join(config.webBuild.context, config.webBuild.dockerfile)].map(
     (p) => posix.normalize(p),
   );
   const releaseId = computeReleaseId(config.projectDir, keep);
   const stagedReleaseDir = stageRelease(config.projectDir, releaseId, STAGING_DIR, keep);
-  pulumi.log.info(
-    describeRelease(releaseId, config.projectDir, sortReleaseFiles(config.projectDir, keep)),
-  );
+  const files = sortReleaseFiles(config.projectDir, keep);
+  pulumi.log.info(describeRelease(releaseId, config.projectDir, files));
 
   const server = new Server("server", {
     host: config.host,
@@ -54,7 +61,7 @@ export function deployRelease(config: DeployConfig) {
     }),
   );
 
-  const app = new ComposeStack("app", {
+  const stackArgs = {
     server,
     target: {
       remoteDir: config.remoteDir,
@@ -86,11 +93,47 @@ export function deployRelease(config: DeployConfig) {
     collectstatic: config.collectstatic,
     waitTimeoutSeconds: config.waitTimeoutSeconds,
     keepReleases: config.keepReleases,
-  });
+  };
+  const app = new ComposeStack("app", stackArgs);
+
+  // The record is built from the same plan the resources are, with the secret digests resolved.
+  const record = pulumi
+    .all([config.envDigest, config.infraDigest, config.secretEnv])
+    .apply(([envDigest, infraDefinitionHash, secretEnv]) =>
+      deployRecord(
+        planDeploySteps({
+          ...stackArgs,
+          serverAddress: server.address,
+          envDigest,
+          infraDefinitionHash,
+        }),
+        {
+          release: releaseId,
+          files: fileHashes(config.projectDir, files.shipped),
+          migrations: stackArgs.migrations,
+          settings: settingDigests({ ...config.env, ...secretEnv }),
+        },
+      ),
+    );
+  pulumi.all([previousDeploy(), record]).apply(([previous, next]) =>
+    pulumi.log.info(
+      renderDeployPlan({
+        next,
+        previous: previous.record,
+        legacy: previous.legacy,
+        restarts: appServiceRestarts(config),
+        infraServices: config.infraServices,
+        backupEnabled: config.backupBeforeMigrate,
+        migrationsToApply: options.migrationsToApply,
+      }),
+    ),
+  );
 
   const workflow = config.github ? new GitHubWorkflow("github", config.github) : undefined;
 
-  return { server, app, workflow, image: registry?.digestRef };
+  // Kept only once every step succeeded: a failed deploy leaves the last good record in place.
+  const finishedRecord = pulumi.secret(pulumi.all([app.finished, record]).apply(([, r]) => r));
+  return { server, app, workflow, image: registry?.digestRef, record: finishedRecord };
 }
 
 /**

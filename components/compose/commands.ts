@@ -9,10 +9,45 @@ export interface ComposeTarget {
   composeProject: string;
   /** Extra environment for docker compose itself (not for the containers). */
   dockerEnv: Record<string, string>;
+  /**
+   * Reach the release through <remoteDir>/deploying, the link the deploy's env step points at
+   * it, instead of naming releases/<id>: the commands' text is then the same for every release,
+   * so a new release changes the steps' triggers and not their commands (a short preview diff).
+   * The operations command names a release (unset).
+   */
+  throughLink?: boolean;
 }
 
-export function releaseDir(t: Pick<ComposeTarget, "remoteDir" | "releaseId">): string {
+/** The release a deploy works on: set by its env step, read by every step after it. */
+export function deployingLink(remoteDir: string): string {
+  return `${remoteDir}/deploying`;
+}
+
+function namedReleaseDir(t: Pick<ComposeTarget, "remoteDir" | "releaseId">): string {
   return `${releasesDir(t.remoteDir)}/${t.releaseId}`;
+}
+
+export function releaseDir(
+  t: Pick<ComposeTarget, "remoteDir" | "releaseId" | "throughLink">,
+): string {
+  return t.throughLink ? deployingLink(t.remoteDir) : namedReleaseDir(t);
+}
+
+/**
+ * The release as shell words: its directory and id, and the statements that must run first to
+ * know them. Through the link they are read from it, and a missing link fails those statements
+ * (so the `&&` chain stops) instead of yielding an empty id.
+ */
+function releaseRef(t: ComposeTarget): { setup: string[]; dir: string; id: string } {
+  if (!t.throughLink) return { setup: [], dir: argv(releaseDir(t)), id: argv(t.releaseId) };
+  return {
+    setup: [
+      `release_dir="$(${argv("readlink", "--", deployingLink(t.remoteDir))})"`,
+      'release="${release_dir##*/}"',
+    ],
+    dir: '"$release_dir"',
+    id: '"$release"',
+  };
 }
 
 export function currentLink(remoteDir: string): string {
@@ -67,12 +102,19 @@ export function writeEnvFileCommand(t: ComposeTarget): string {
  * script must stay runnable), then writes the .env from stdin.
  */
 export function prepareReleaseCommand(t: ComposeTarget, executables: string[]): string {
-  if (executables.length === 0) return writeEnvFileCommand(t);
   const dir = releaseDir(t);
-  return and(
-    argv("chmod", "a+x", "--", ...executables.map((file) => `${dir}/${file}`)),
+  const prepare = and(
+    ...(executables.length > 0
+      ? [argv("chmod", "a+x", "--", ...executables.map((file) => `${dir}/${file}`))]
+      : []),
     writeEnvFileCommand(t),
   );
+  if (!t.throughLink) return prepare;
+  // The release id on a line of its own: the one line of the deploy's commands a new release
+  // changes, so the preview diff shows it and not the whole command twice. The link is renamed
+  // over the old one, so it always names one whole release.
+  const link = deployingLink(t.remoteDir);
+  return `${and(argv("ln", "-sfn", namedReleaseDir(t), `${link}.next`), argv("mv", "-Tf", `${link}.next`, link))} &&\n${prepare}`;
 }
 
 export function infraUpCommand(t: ComposeTarget, services: string[], waitSeconds: number): string {
@@ -192,9 +234,14 @@ function dumpWith(
   keep: number,
 ): string[] {
   const dir = backupsDir(t.remoteDir);
+  const release = releaseRef(t);
+  const prefix = t.throughLink
+    ? `${argv(`${dir}/pre-${kind}-`)}${release.id}-`
+    : argv(`${dir}/pre-${kind}-${t.releaseId}-`);
   return [
+    ...release.setup,
     ...privateBackupsDir(dir),
-    `file=${argv(`${dir}/pre-${kind}-${t.releaseId}-`)}"$(date -u +%Y%m%dT%H%M%SZ)"`,
+    `file=${prefix}"$(date -u +%Y%m%dT%H%M%SZ)"`,
     // Two dumps within a second (a quick retry) must not share a name either.
     'if [ -e "$file.dump" ]; then file="$file-$$"; fi',
     pgDumpTo(compose, dbService, '"$file.dump.tmp"'),
@@ -249,18 +296,32 @@ export function startCommand(t: ComposeTarget, services: string[], waitSeconds: 
       "--remove-orphans",
       ...services,
     ),
-    // A new link renamed over the old one: `current` is never missing, not even for a moment.
-    argv("ln", "-sfn", releaseDir(t), `${currentLink(t.remoteDir)}.next`),
-    argv("mv", "-Tf", `${currentLink(t.remoteDir)}.next`, currentLink(t.remoteDir)),
+    ...pointCurrentAtRelease(t),
   );
+}
+
+/**
+ * `current` names the release directory itself, never the deploying link (which the next deploy
+ * moves before its start): a new link renamed over the old one, so it is never missing.
+ */
+export function pointCurrentAtRelease(t: ComposeTarget): string[] {
+  const release = releaseRef(t);
+  const current = currentLink(t.remoteDir);
+  return [
+    ...release.setup,
+    `${argv("ln", "-sfn")} ${release.dir} ${argv(`${current}.next`)}`,
+    argv("mv", "-Tf", `${current}.next`, current),
+  ];
 }
 
 /** Keeps the newest `keep` release directories, never the current one. */
 export function pruneReleasesCommand(t: ComposeTarget, keep: number): string {
   const dir = releasesDir(t.remoteDir);
+  const release = releaseRef(t);
   return and(
+    ...release.setup,
     argv("cd", dir),
-    `ls -1t | grep -vxF ${argv(t.releaseId)} | tail -n +${keep} | xargs -r rm -rf --`,
+    `ls -1t | grep -vxF ${release.id} | tail -n +${keep} | xargs -r rm -rf --`,
   );
 }
 

@@ -40,6 +40,8 @@ export class ComposeStack extends pulumi.ComponentResource {
   /** What the last `migrate` that ran printed as applied ("label.name"). */
   readonly appliedMigrations: pulumi.Output<string[]>;
   readonly steps: DeployStep[];
+  /** Known once the last step has run (or was already up to date). */
+  readonly finished: pulumi.Output<unknown>;
 
   constructor(name: string, args: ComposeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("django-deploy:compose:ComposeStack", name, {}, opts);
@@ -126,6 +128,8 @@ export class ComposeStack extends pulumi.ComponentResource {
       created.set(step.id, resource);
     }
 
+    const last = created.get(this.steps[this.steps.length - 1].id) as remote.Command;
+    this.finished = last.stdout;
     const migrate = created.get("migrate") as remote.Command;
     // Only the names of the applied migrations are taken out of migrate's (secret) output.
     this.appliedMigrations = pulumi

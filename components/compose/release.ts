@@ -83,6 +83,22 @@ export function hashFiles(root: string, files: string[]): string {
   return hash.digest("hex");
 }
 
+/**
+ * Each file's short content hash, with "+x" for the owner's exec bit: what the deploy record keeps
+ * so the next preview can say how many files a release changes.
+ */
+export function fileHashes(root: string, files: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of files) {
+    const digest = createHash("sha256")
+      .update(readFileSync(join(root, file)))
+      .digest("hex")
+      .slice(0, 12);
+    out[file] = isExecutable(root, file) ? `${digest}+x` : digest;
+  }
+  return out;
+}
+
 /** A release id: short, stable for identical content, safe in paths and image tags. */
 export function releaseId(root: string, keep: readonly string[] = []): string {
   return hashFiles(root, releaseFiles(root, keep)).slice(0, 12);

@@ -34,6 +34,8 @@ export interface DeployStep {
   id: StepId;
   /** The upload is a file copy; everything else is a shell command. */
   kind: "copy" | "command";
+  /** The copy's source: the release whose staged files it uploads. */
+  source?: string;
   command?: string;
   /**
    * What runs when an input other than a trigger changes (the command text, the connection):
@@ -46,6 +48,16 @@ export interface DeployStep {
   needsImageDigest?: true;
   dependsOn: StepId[];
   triggers: unknown[];
+}
+
+/**
+ * What makes a step run again, as one value to compare across deploys: its triggers, and its
+ * command unless a changed command only updates it to a no-op. (The env step also runs again for
+ * new settings on its stdin; those show in the env digest of the steps after it.)
+ */
+export function runKey(step: DeployStep): unknown[] {
+  if (step.kind === "copy") return [step.source ?? null, ...step.triggers];
+  return step.update === "true" ? step.triggers : [step.command ?? null, ...step.triggers];
 }
 
 export interface DeployPlanInput {
@@ -89,7 +101,8 @@ export interface DeployPlanInput {
  * succeeded on the new image, and a failure stops every step after it.
  */
 export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
-  const t = p.target;
+  // Every step after env reaches the release through the link env sets, so only triggers name it.
+  const t: ComposeTarget = { ...p.target, throughLink: true };
   const release = t.releaseId;
   const steps: DeployStep[] = [];
   const add = (step: DeployStep) => steps.push(step);
@@ -99,13 +112,18 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     last = step.id;
   };
 
-  add({ id: "upload", kind: "copy", dependsOn: [], triggers: [release, p.serverAddress] });
+  // A new release changes the upload's source, which updates it in place (the copy runs again; a
+  // failed update keeps the old state, so a retry copies again). Only a new server is a trigger.
+  add({ id: "upload", kind: "copy", source: release, dependsOn: [], triggers: [p.serverAddress] });
   chain({
     id: "env",
     kind: "command",
     command: prepareReleaseCommand(t, p.executableFiles),
     stdin: "envFile",
-    triggers: [release],
+    // No trigger: a new release changes the command's first line (the link it sets) and new
+    // settings its stdin, and either change updates it in place, which runs it again. A diff
+    // then shows that one line, not a replace block around it.
+    triggers: [],
   });
   if (
     p.infraServices.length > 0 &&
@@ -127,8 +145,9 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
       id: "infra",
       kind: "command",
       command: infraUpCommand(t, p.infraServices, p.waitTimeoutSeconds),
-      // The env digest too: a changed db/redis setting must reach those containers.
-      triggers: [release, p.composeFileHash, p.envDigest],
+      // Not the release: db and redis run no release code. The env digest: a changed db/redis
+      // setting must reach those containers.
+      triggers: [p.composeFileHash, p.envDigest],
     });
   }
   if (p.registryMode) {
@@ -154,17 +173,14 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     // The settings too: a settings-only change restarts the app, so it is checked first.
     triggers: [release, p.envDigest],
   });
-  // The migrate trigger is keyed by migration name, so `pulumi preview --diff` lists exactly the
-  // migrations added (or edited) since the last deploy.
-  const migrateTriggers = [{ release, migrations: p.migrations }];
   if (p.backup.enabled) {
     chain({
       id: "backup",
       kind: "command",
       command: backupCommand(t, p.backup.service, p.backup.keep),
       // The migrations alone, not the release: a code-only deploy has nothing new to migrate and
-      // takes no dump. Its command names the release, so a new release alone updates it in
-      // place, which runs nothing.
+      // takes no dump. Should its command text change (a moved remoteDir), the update runs
+      // nothing.
       triggers: [{ migrations: p.migrations }],
       update: "true",
     });
@@ -173,7 +189,9 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     id: "migrate",
     kind: "command",
     command: migrateCommand(t, p.webService),
-    triggers: migrateTriggers,
+    // Keyed by migration name, so `pulumi preview --diff` lists exactly the migrations added (or
+    // edited) since the last deploy.
+    triggers: [release, { migrations: p.migrations }],
   });
   if (p.collectstatic) {
     chain({
@@ -196,4 +214,14 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     triggers: [release],
   });
   return steps;
+}
+
+/** How the start step brings each app service onto the new release: what the deploy plan says. */
+export function appServiceRestarts(
+  p: Pick<DeployPlanInput, "webService" | "workerServices">,
+): { service: string; how: string }[] {
+  return [p.webService, ...p.workerServices].map((service) => ({
+    service,
+    how: "restart on the new release",
+  }));
 }

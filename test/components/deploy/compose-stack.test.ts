@@ -148,17 +148,19 @@ describe("ComposeStack: what it creates", () => {
 
   it("each command's create is the builder's string; no delete except teardown's; update only on backup", async () => {
     await ready;
+    // The steps reach the release through the deploying link the env step sets.
+    const linked = { ...target, throughLink: true };
     const expected: [string, string][] = [
-      ["app-env", prepareReleaseCommand(target, ["manage.py"])],
-      ["app-infra-backup", preInfraBackupCommand(target, "db", 10)],
-      ["app-infra", infraUpCommand(target, ["db", "redis"], 120)],
-      ["app-build", buildCommand(target, ["web", "celery_worker"])],
-      ["app-check", djangoCheckCommand(target, "web")],
-      ["app-backup", backupCommand(target, "db", 10)],
-      ["app-migrate", migrateCommand(target, "web")],
-      ["app-collectstatic", collectstaticCommand(target, "web")],
-      ["app-start", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
-      ["app-prune", pruneReleasesCommand(target, 4)],
+      ["app-env", prepareReleaseCommand(linked, ["manage.py"])],
+      ["app-infra-backup", preInfraBackupCommand(linked, "db", 10)],
+      ["app-infra", infraUpCommand(linked, ["db", "redis"], 120)],
+      ["app-build", buildCommand(linked, ["web", "celery_worker"])],
+      ["app-check", djangoCheckCommand(linked, "web")],
+      ["app-backup", backupCommand(linked, "db", 10)],
+      ["app-migrate", migrateCommand(linked, "web")],
+      ["app-collectstatic", collectstaticCommand(linked, "web")],
+      ["app-start", startCommand(linked, ["web", "celery_worker", "celery_beat"], 120)],
+      ["app-prune", pruneReleasesCommand(linked, 4)],
     ];
     for (const [name, create] of expected) {
       const inputs = inputsOf(name);
@@ -185,16 +187,16 @@ describe("ComposeStack: what it creates", () => {
   it("triggers: the step plan's, the migrate one keyed by migration name", async () => {
     await ready;
     const release = "0123456789ab";
-    const migrate = [{ release, migrations: MIGRATIONS }];
+    const migrate = [release, { migrations: MIGRATIONS }];
     assert.deepEqual(
       ["app-upload", ...COMMANDS].map((name) => [name, inputsOf(name).triggers]),
       [
-        ["app-upload", [release, "deploy@203.0.113.10:22"]],
-        ["app-env", [release]],
+        ["app-upload", ["deploy@203.0.113.10:22"]],
+        ["app-env", []],
         ["app-infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
         // The env digest is a digest of secret values, passed as a secret (the mock serializes
         // the list as one secret; the engine keeps just that entry secret).
-        ["app-infra", secret([release, "c0ffee123456", "0011223344556677"])],
+        ["app-infra", secret(["c0ffee123456", "0011223344556677"])],
         ["app-build", [release]],
         ["app-check", secret([release, "0011223344556677"])],
         ["app-backup", [{ migrations: MIGRATIONS }]],

@@ -77,10 +77,13 @@ describe("deployRelease", () => {
       [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
       value: [id, composeHash, "0011223344556677"],
     };
-    assert.deepEqual(inputsOf("app-infra").triggers, secretList);
+    assert.deepEqual(inputsOf("app-infra").triggers, {
+      ...secretList,
+      value: [composeHash, "0011223344556677"],
+    });
     assert.deepEqual(inputsOf("app-start").triggers, secretList);
-    const [trigger] = inputsOf("app-migrate").triggers as [{ release: string; migrations: object }];
-    assert.equal(trigger.release, id);
+    const [release, trigger] = inputsOf("app-migrate").triggers as [string, { migrations: object }];
+    assert.equal(release, id);
     assert.deepEqual(Object.keys(trigger.migrations), deployed.app.migrationsInRelease);
   });
 

@@ -41,6 +41,7 @@ pulumi.runtime.setMocks(
   "django-deploy",
   "test",
   false,
+  "organization",
 );
 
 /** Pass as `transformations` to the top-level components; children inherit it. */

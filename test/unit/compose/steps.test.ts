@@ -18,6 +18,7 @@ import {
   type DeployPlanInput,
   type DeployStep,
   planDeploySteps,
+  runKey,
   type StepId,
 } from "../../../components/compose/steps";
 import { envDigest } from "../../../components/config";
@@ -35,6 +36,9 @@ const target: ComposeTarget = {
   composeProject: "shop",
   dockerEnv: { DOCKER_BUILDKIT: "0" },
 };
+
+/** The plan's steps reach the release through the deploying link. */
+const linked: ComposeTarget = { ...target, throughLink: true };
 
 const MIGRATIONS = {
   "accounts.0001_initial": "a1a1a1a1a1a1",
@@ -69,7 +73,7 @@ describe("planDeploySteps: the full plan", () => {
   const steps = planDeploySteps(input());
   const step = (id: StepId) => byId(steps).get(id)!;
   const release = "0123456789ab";
-  const migrateTrigger = { release, migrations: MIGRATIONS };
+  const migrateTrigger = { migrations: MIGRATIONS };
 
   it("runs the steps in this order", () => {
     assert.deepEqual(
@@ -113,14 +117,14 @@ describe("planDeploySteps: the full plan", () => {
     assert.deepEqual(
       steps.map((s) => [s.id, s.triggers]),
       [
-        ["upload", [release, "deploy@203.0.113.10:22"]],
-        ["env", [release]],
+        ["upload", ["deploy@203.0.113.10:22"]],
+        ["env", []],
         ["infra-backup", [{ infra: "1f1f1f1f1f1f" }]],
-        ["infra", [release, "c0ffee123456", DIGEST]],
+        ["infra", ["c0ffee123456", DIGEST]],
         ["build", [release]],
         ["check", [release, DIGEST]],
         ["backup", [{ migrations: MIGRATIONS }]],
-        ["migrate", [migrateTrigger]],
+        ["migrate", [release, migrateTrigger]],
         ["collectstatic", [release]],
         ["start", [release, "c0ffee123456", DIGEST]],
         ["prune", [release]],
@@ -134,16 +138,16 @@ describe("planDeploySteps: the full plan", () => {
     assert.deepEqual(
       steps.filter((s) => s.id !== "upload").map((s) => [s.id, s.kind, s.command]),
       [
-        ["env", "command", prepareReleaseCommand(target, ["manage.py", "bin/entrypoint.sh"])],
-        ["infra-backup", "command", preInfraBackupCommand(target, "db", 10)],
-        ["infra", "command", infraUpCommand(target, ["db", "redis"], 120)],
-        ["build", "command", buildCommand(target, ["web", "celery_worker"])],
-        ["check", "command", djangoCheckCommand(target, "web")],
-        ["backup", "command", backupCommand(target, "db", 10)],
-        ["migrate", "command", migrateCommand(target, "web")],
-        ["collectstatic", "command", collectstaticCommand(target, "web")],
-        ["start", "command", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
-        ["prune", "command", pruneReleasesCommand(target, 4)],
+        ["env", "command", prepareReleaseCommand(linked, ["manage.py", "bin/entrypoint.sh"])],
+        ["infra-backup", "command", preInfraBackupCommand(linked, "db", 10)],
+        ["infra", "command", infraUpCommand(linked, ["db", "redis"], 120)],
+        ["build", "command", buildCommand(linked, ["web", "celery_worker"])],
+        ["check", "command", djangoCheckCommand(linked, "web")],
+        ["backup", "command", backupCommand(linked, "db", 10)],
+        ["migrate", "command", migrateCommand(linked, "web")],
+        ["collectstatic", "command", collectstaticCommand(linked, "web")],
+        ["start", "command", startCommand(linked, ["web", "celery_worker", "celery_beat"], 120)],
+        ["prune", "command", pruneReleasesCommand(linked, 4)],
       ],
     );
   });
@@ -291,7 +295,7 @@ describe("planDeploySteps: optional steps", () => {
     const steps = planDeploySteps(
       input({ backup: { enabled: true, service: "postgres", keep: 3 } }),
     );
-    assert.equal(byId(steps).get("backup")!.command, backupCommand(target, "postgres", 3));
+    assert.equal(byId(steps).get("backup")!.command, backupCommand(linked, "postgres", 3));
   });
 });
 
@@ -300,7 +304,7 @@ describe("planDeploySteps: what makes a step run again", () => {
   const rerun = (a: Partial<DeployPlanInput>, b: Partial<DeployPlanInput>) => {
     const before = byId(planDeploySteps(input(a)));
     return planDeploySteps(input(b))
-      .filter((s) => JSON.stringify(s.triggers) !== JSON.stringify(before.get(s.id)!.triggers))
+      .filter((s) => JSON.stringify(runKey(s)) !== JSON.stringify(runKey(before.get(s.id)!)))
       .map((s) => s.id);
   };
 
@@ -324,11 +328,10 @@ describe("planDeploySteps: what makes a step run again", () => {
     assert.deepEqual(rerun({}, { composeFileHash: "000000000000" }), ["infra", "start"]);
   });
 
-  it("a new release re-runs every step but the backup (no new migration, no dump)", () => {
+  it("a new release re-runs every step but the backups and infra (no new migration, no dump)", () => {
     assert.deepEqual(rerun({}, { target: { ...target, releaseId: "ba9876543210" } }), [
       "upload",
       "env",
-      "infra",
       "build",
       "check",
       "migrate",
@@ -336,6 +339,25 @@ describe("planDeploySteps: what makes a step run again", () => {
       "start",
       "prune",
     ]);
+  });
+
+  it("a new release changes no command but the env step's first line, which names it", () => {
+    const before = byId(planDeploySteps(input()));
+    const after = planDeploySteps(input({ target: { ...target, releaseId: "ba9876543210" } }));
+    const changed = after.filter((s) => s.command !== before.get(s.id)!.command);
+    assert.deepEqual(
+      changed.map((s) => s.id),
+      ["env"],
+    );
+    const lines = (cmd: string) => cmd.split("\n");
+    const [oldFirst, ...oldRest] = lines(before.get("env")!.command!);
+    const [newFirst, ...newRest] = lines(changed[0].command!);
+    assert.deepEqual(newRest, oldRest);
+    assert.equal(
+      newFirst,
+      "ln -sfn /srv/shop/releases/ba9876543210 /srv/shop/deploying.next && mv -Tf /srv/shop/deploying.next /srv/shop/deploying &&",
+    );
+    assert.notEqual(oldFirst, newFirst);
   });
 
   it("a new or edited migration takes a backup first", () => {
@@ -360,8 +382,8 @@ describe("planDeploySteps: what makes a step run again", () => {
     const added = { ...MIGRATIONS, "billing.0002_wallettransaction": "b2b2b2b2b2b2" };
     const migrate = byId(planDeploySteps(input({ migrations: added }))).get("migrate")!;
     assert.deepEqual(migrate.triggers, [
+      "0123456789ab",
       {
-        release: "0123456789ab",
         migrations: {
           "accounts.0001_initial": "a1a1a1a1a1a1",
           "accounts.0002_account_timezone": "a2a2a2a2a2a2",
@@ -370,10 +392,10 @@ describe("planDeploySteps: what makes a step run again", () => {
         },
       },
     ]);
-    const before = byId(planDeploySteps(input())).get("migrate")!.triggers[0] as {
+    const before = byId(planDeploySteps(input())).get("migrate")!.triggers[1] as {
       migrations: Record<string, string>;
     };
-    const after = migrate.triggers[0] as { migrations: Record<string, string> };
+    const after = migrate.triggers[1] as { migrations: Record<string, string> };
     assert.deepEqual(
       Object.keys(after.migrations).filter((k) => !(k in before.migrations)),
       ["billing.0002_wallettransaction"],

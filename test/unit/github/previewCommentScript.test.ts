@@ -98,6 +98,75 @@ describe("preview comment script", () => {
     assert.match(created.body, /missing billing\.0002/);
   });
 
+  it("puts the deploy plan on top and folds the full diff under it", async () => {
+    const diff = [
+      "Previewing update (prod):",
+      "    +-command:remote:Command: (replace)",
+      "      ~ triggers: [",
+      '          ~ [0]: "e257e104aaaa" => "249b5524bbbb"',
+      "        ]",
+      "Resources:",
+      "    +-7 to replace",
+      "release 249b5524bbbb: 39 files, 43.6 KiB to upload; 1 left out by .dockerignore/.gitignore",
+      "deploy plan: release e257e104aaaa → 249b5524bbbb (1 file changed)",
+      "  migrations to apply (new since the last deploy): billing.0003_coupon",
+      "  backup before migrate: yes",
+      "  services: web, celery_worker, celery_beat (restart on the new release)",
+      "  settings changed: none",
+      "",
+    ].join("\n");
+    writeFileSync(file, diff);
+    const comments: Comment[] = [];
+    await runScript(comments, { ...env, PREVIEW_OUTCOME: "success" });
+    assert.equal(
+      comments[0].body,
+      [
+        marker,
+        "### Pulumi preview of stack `prod` succeeded",
+        "",
+        "Commit abc123 ([job log](https://github.com/acme/django-app/actions/runs/42)).",
+        "",
+        "```text",
+        "deploy plan: release e257e104aaaa → 249b5524bbbb (1 file changed)",
+        "  migrations to apply (new since the last deploy): billing.0003_coupon",
+        "  backup before migrate: yes",
+        "  services: web, celery_worker, celery_beat (restart on the new release)",
+        "  settings changed: none",
+        "```",
+        "",
+        "<details><summary>Full <code>pulumi preview --diff</code> (13 lines)</summary>",
+        "",
+        "```diff",
+        diff.trimEnd(),
+        "```",
+        "",
+        "</details>",
+      ].join("\n"),
+    );
+  });
+
+  it("finds the plan among plain preview's diagnostics too (indented, ends at a blank line)", async () => {
+    writeFileSync(
+      file,
+      [
+        "Diagnostics:",
+        "  pulumi:pulumi:Stack (django-deploy-prod):",
+        "    release 249b5524bbbb: 39 files",
+        "    deploy plan: no change; release 249b5524bbbb stays deployed and nothing runs on the server",
+        "",
+        "Outputs:",
+        "    releaseId: 249b5524bbbb",
+        "",
+      ].join("\n"),
+    );
+    const comments: Comment[] = [];
+    await runScript(comments, { ...env, PREVIEW_OUTCOME: "success" });
+    assert.match(
+      comments[0].body,
+      /\n```text\ndeploy plan: no change; release 249b5524bbbb stays deployed and nothing runs on the server\n```\n\n<details>/,
+    );
+  });
+
   it("keeps the end of an oversized preview and neutralizes code fences", async () => {
     writeFileSync(file, "x".repeat(70000) + "\n```\nResources: 3 unchanged\n");
     const comments: Comment[] = [];
