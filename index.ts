@@ -4,6 +4,7 @@ import { agentProblem } from "./components/server/agent";
 import { currentHolder, holdDeployLock } from "./components/server/deploy-lock-client";
 import { checkMigrationGraph } from "./components/migration-gate";
 import { deployRelease } from "./components/deploy";
+import { databaseChangeProblem } from "./components/compose/database-identity";
 
 export = async () => {
   const config = loadConfig();
@@ -16,6 +17,18 @@ export = async () => {
     });
     for (const warning of report.warnings) pulumi.log.warn(warning.message);
   }
+  // The last deploy's database identity, from this stack's own outputs: a Postgres major or data
+  // volume change is refused here, in preview too, before anything is registered.
+  const self = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+  const previous = await new pulumi.StackReference("last-deploy", { name: self }).getOutputDetails(
+    "database",
+  );
+  const problem = databaseChangeProblem(
+    previous.value,
+    config.database,
+    config.allowDatabaseChange,
+  );
+  if (problem) throw new Error(problem);
   // An update holds the server's deploy lock from before its first step until the program ends
   // (success, failure or kill): a second deploy to this remoteDir, from any stack or backend, is
   // refused meanwhile. A preview changes nothing and takes no lock.
@@ -31,6 +44,7 @@ export = async () => {
     appServices: deployed.app.appServices,
     migrationsInRelease: deployed.app.migrationsInRelease,
     migrationsApplied: deployed.app.appliedMigrations,
+    ...(config.database ? { database: config.database } : {}),
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

@@ -415,6 +415,37 @@ describe("fault matrix", { timeout: 30 * 60 * 1000 }, () => {
       "stopped before migrate, readable reason; retry completed",
     );
   });
+
+  it("6 (defect 2). a new data volume for the db is refused by preview and up, naming the upgrade path", async () => {
+    const composeFile = join(ws.projectDir, "docker-compose.yml");
+    const original = readFileSync(composeFile, "utf8");
+    const changed = original
+      .replace("- pgdata:/var/lib/postgresql/data", "- pgdata_new:/var/lib/postgresql/data")
+      .replace(/^volumes:\n/m, "volumes:\n  pgdata_new:\n");
+    assert.notEqual(changed, original);
+    const web = containerIdentity(PROJECT, "web");
+    const migrations = rows();
+    writeFileSync(composeFile, changed);
+    try {
+      const refusal =
+        /This deploy changes the "db" service's data volume from pgdata:\/var\/lib\/postgresql\/data to pgdata_new:\/var\/lib\/postgresql\/data: the database would start empty.*Nothing was changed on the server.*allowDatabaseChange/s;
+      const preview = pulumi(ws, ["preview", "--stack", STACK]);
+      assert.notEqual(preview.code, 0);
+      assert.match(preview.stdout + preview.stderr, refusal);
+      const refused = up();
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stdout + refused.stderr, refusal);
+      assert.equal(containerIdentity(PROJECT, "web"), web, "nothing was restarted");
+      assert.equal(sh("docker", ["volume", "inspect", `${PROJECT}_pgdata_new`]).code, 1);
+      assert.deepEqual(rows(), migrations);
+      assert.equal(await serving(), 200);
+    } finally {
+      writeFileSync(composeFile, original);
+    }
+    const back = pulumi(ws, ["preview", "--expect-no-changes", "--stack", STACK]);
+    assert.equal(back.code, 0, `${back.stdout}\n${back.stderr}`);
+    record("6", "db data volume changed (defect 2)", "refused by preview and up; nothing touched");
+  });
 });
 
 /** The server's sshd process of the session that runs a command matching `needle`. */

@@ -38,6 +38,7 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     collectstatic: true,
     waitTimeoutSeconds: 180,
     keepReleases: 5,
+    allowDatabaseChange: false,
     keepBackups: 10,
     ...overrides,
   };
