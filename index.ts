@@ -9,8 +9,9 @@ import {
   liveMigrationCheck,
   type MigrationsToApply,
 } from "./components/live-migrations";
-import { DEPLOY_RECORD_OUTPUT } from "./components/previous-deploy";
+import { DEPLOY_RECORD_OUTPUT, readLastOutputs } from "./components/previous-deploy";
 import { LACKING_IN_DATABASE } from "./components/compose/deploy-plan";
+import { databaseChangeProblem } from "./components/compose/database-identity";
 
 export = async () => {
   const config = loadConfig();
@@ -23,6 +24,14 @@ export = async () => {
     });
     for (const warning of report.warnings) pulumi.log.warn(warning.message);
   }
+  // The last deploy's database identity, from this stack's own outputs: a Postgres major or data
+  // volume change is refused here, in preview too, before anything is registered.
+  const problem = databaseChangeProblem(
+    (await readLastOutputs()).database,
+    config.database,
+    config.allowDatabaseChange,
+  );
+  if (problem) throw new Error(problem);
   // An update holds the server's deploy lock from before its first step until the program ends
   // (success, failure or kill): a second deploy to this remoteDir, from any stack or backend, is
   // refused meanwhile. A preview changes nothing and takes no lock.
@@ -53,6 +62,7 @@ export = async () => {
     migrationsApplied: deployed.app.appliedMigrations,
     ...(toApply?.known ? { migrationsToApply: toApply.migrations } : {}),
     [DEPLOY_RECORD_OUTPUT]: deployed.record,
+    ...(config.database ? { database: config.database } : {}),
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

@@ -194,6 +194,13 @@ export const CONFIG_KEYS = {
       "Pre-migrate dumps kept in remoteDir/backups, newest first (default 10); older ones are deleted after each new dump.",
     fix: "pulumi config set keepBackups 10",
   },
+  allowDatabaseChange: {
+    kind: "boolean",
+    default: false,
+    description:
+      "Let one deploy change the database service's Postgres major version or its data volume (refused otherwise, at preview time). Set it for the upgrade's deploy only; see the README's troubleshooting.",
+    fix: "pulumi config set allowDatabaseChange true",
+  },
   keepReleases: {
     kind: "integer",
     default: 5,
@@ -345,6 +352,7 @@ export const rawConfigSchema = z
     waitTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
     keepReleases: z.number().int().min(1).max(100).default(5),
     keepBackups: z.number().int().min(1).max(1000).default(10),
+    allowDatabaseChange: z.boolean().default(false),
     image: z
       .object({
         registry: z

@@ -12,6 +12,7 @@ import {
   checkRegistryImages,
   readComposeServices,
 } from "./compose/compose-file";
+import { databaseIdentity, type DatabaseIdentity } from "./compose/database-identity";
 
 /** The validated stack settings; secrets stay Outputs marked secret. */
 type SecretKeys =
@@ -42,6 +43,8 @@ export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   envDigest: pulumi.Output<string>;
   /** infraDefinitionHash of the compose file's infra services with these settings; secret. */
   infraDigest: pulumi.Output<string>;
+  /** The database service's image and data volume, when it is an infra service. */
+  database?: DatabaseIdentity;
   /** The deploy workflow's settings, already validated; undefined when `github` is unset. */
   github?: GitHubWorkflowArgs;
 }
@@ -193,6 +196,9 @@ export function loadConfig(): DeployConfig {
     infraDigest: pulumi.secret(
       infraDefinitionHash(files.composePath, raw.infraServices, { ...plain.env, ...secretEnv }),
     ),
+    database: raw.infraServices.includes(raw.backupService)
+      ? databaseIdentity(files.composePath, raw.backupService, plain.env)
+      : undefined,
     github: workflow,
   };
 }

@@ -5,19 +5,31 @@ import type { LegacyDeploy } from "./compose/deploy-plan";
 /** The stack output that carries a deploy's record to the next preview and up. */
 export const DEPLOY_RECORD_OUTPUT = "deployRecord";
 
+let lastOutputs: Promise<Record<string, unknown>> | undefined;
+
 /**
- * The last completed deploy's record, read back from this stack's own outputs: the backend
- * already holds it, a preview needs no SSH for it, and the PR job reads it with the credentials
- * its preview already has. Through the engine's stack-reference function rather than a
- * StackReference resource, whose read would print every output again in `preview --diff`.
- * No record before the first deploy; a deploy by an older version left only its release id.
+ * This stack's outputs as the last completed deploy left them: the backend already holds them, a
+ * preview needs no SSH for them, and the PR job reads them with the credentials its preview
+ * already has. Through the engine's stack-reference function rather than a StackReference
+ * resource, whose read would print every output again in `preview --diff`. Read once per run.
+ */
+export function readLastOutputs(): Promise<Record<string, unknown>> {
+  lastOutputs ??= (async () => {
+    const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const read = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name })) as {
+      outputs?: Record<string, unknown>;
+    };
+    return read.outputs ?? {};
+  })();
+  return lastOutputs;
+}
+
+/**
+ * The last completed deploy's record. No record before the first deploy; a deploy by an older
+ * version left only its release id.
  */
 export async function previousDeploy(): Promise<{ record?: DeployRecord; legacy?: LegacyDeploy }> {
-  const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  const read = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name })) as {
-    outputs?: Record<string, unknown>;
-  };
-  const outputs = read.outputs ?? {};
+  const outputs = await readLastOutputs();
   const { releaseId, migrationsInRelease } = outputs;
   return {
     record: asDeployRecord(outputs[DEPLOY_RECORD_OUTPUT]),

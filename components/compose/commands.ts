@@ -222,6 +222,15 @@ function pgDumpTo(compose: string[], dbService: string, tmpFile: string): string
   return `${argv(...compose, "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > ${tmpFile}`;
 }
 
+function dumpFailed(dir: string, kind: "migrate" | "infra"): string {
+  const protects = kind === "migrate" ? "the migrate" : "the change to the infra services";
+  return (
+    `The database dump into ${dir} failed (a full disk shows as "no space left on device"), so ` +
+    `the deploy stopped before ${protects}; the running release is untouched. Free space there ` +
+    "(its usage is below), then run pulumi up again."
+  );
+}
+
 /**
  * A dump through `compose` into its own file (never overwritten: a redeploy of a release keeps
  * the dump taken before its first migrate); the newest `keep` dumps are kept.
@@ -244,7 +253,9 @@ function dumpWith(
     `file=${prefix}"$(date -u +%Y%m%dT%H%M%SZ)"`,
     // Two dumps within a second (a quick retry) must not share a name either.
     'if [ -e "$file.dump" ]; then file="$file-$$"; fi',
-    pgDumpTo(compose, dbService, '"$file.dump.tmp"'),
+    // A full disk must not also keep the partial dump (it would hold the space the retry needs),
+    // and must say so in words: compose's own write error names no directory.
+    `{ ${pgDumpTo(compose, dbService, '"$file.dump.tmp"')} || { rm -f -- "$file.dump.tmp"; ${argv("printf", "%s\\n", dumpFailed(dir, kind))} >&2; ${argv("df", "-h", "--", dir)} >&2; exit 1; }; }`,
     'mv -f "$file.dump.tmp" "$file.dump"',
     `(${and(argv("cd", dir), `ls -1t -- ${BACKUP_GLOB} | tail -n +${keep + 1} | xargs -r rm -f --`)})`,
   ];

@@ -39,6 +39,7 @@ export function fixtureConfig(secret: string, overrides: Partial<DeployConfig> =
     collectstatic: true,
     waitTimeoutSeconds: 180,
     keepReleases: 5,
+    allowDatabaseChange: false,
     keepBackups: 10,
     ...overrides,
   };

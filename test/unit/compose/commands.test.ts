@@ -95,7 +95,7 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "backupCommand",
-      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
+      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" || { rm -f -- "$file.dump.tmp"; printf \'%s\\n\' \'The database dump into /srv/app/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before the migrate; the running release is untouched. Free space there (its usage is below), then run pulumi up again.\' >&2; df -h -- /srv/app/backups >&2; exit 1; }; } && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
@@ -149,7 +149,7 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "backupCommand",
-      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
+      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" || { rm -f -- "$file.dump.tmp"; printf \'%s\\n\' \'The database dump into /srv/my app/$(touch CANARY)/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before the migrate; the running release is untouched. Free space there (its usage is below), then run pulumi up again.\' >&2; df -h -- \'/srv/my app/$(touch CANARY)/backups\' >&2; exit 1; }; } && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
@@ -403,11 +403,12 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     const result = box.run(backupCommand(t, "db", 10));
     assert.equal(result.status, 1);
     const left = readdirSync(join(t.remoteDir, "backups"));
-    assert.equal(
-      left.some((f) => f.endsWith(".dump")),
-      false,
-      left.join(", "),
+    assert.deepEqual(left, [], "neither a finished nor a partial dump is left");
+    assert.match(
+      result.stderr,
+      /The database dump into [^]*\/backups failed .*the deploy stopped before the migrate; the running release is untouched\./,
     );
+    assert.match(result.stderr, /Filesystem .*Avail/, "the directory's usage follows");
   });
 
   it("startCommand: up --no-build --wait for the app services, then current -> this release", () => {

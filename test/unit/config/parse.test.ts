@@ -74,6 +74,7 @@ describe("parseConfig: a valid stack", () => {
       waitTimeoutSeconds: 180,
       keepReleases: 5,
       keepBackups: 10,
+      allowDatabaseChange: false,
     });
   });
 
