@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import * as pulumi from "@pulumi/pulumi";
 import { asDeployRecord, type DeployRecord } from "./compose/deploy-record";
 import type { LegacyDeploy } from "./compose/deploy-plan";
@@ -16,13 +17,31 @@ let lastOutputs: Promise<Record<string, unknown>> | undefined;
 export function readLastOutputs(): Promise<Record<string, unknown>> {
   lastOutputs ??= (async () => {
     const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-    const read = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name })) as {
-      outputs?: Record<string, unknown>;
-    };
-    return read.outputs ?? {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const read = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name })) as {
+          outputs?: Record<string, unknown>;
+        };
+        return read.outputs ?? {};
+      } catch (err) {
+        // During `up` the engine rewrites this very checkpoint as steps finish; with a file
+        // backend a read can meet it half written ("failed to load checkpoint: EOF"). Seen in e2e.
+        if (attempt >= READ_ATTEMPTS) {
+          throw new Error(
+            `Could not read this stack's last outputs from the backend after ${READ_ATTEMPTS} attempts ` +
+              `(the deploy plan and the database-change check need them): ${String(err)}. ` +
+              "Nothing was changed; run the command again.",
+          );
+        }
+        await sleep(READ_RETRY_MS);
+      }
+    }
   })();
   return lastOutputs;
 }
+
+const READ_ATTEMPTS = 20;
+const READ_RETRY_MS = 250;
 
 /**
  * The last completed deploy's record. No record before the first deploy; a deploy by an older
