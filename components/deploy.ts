@@ -71,6 +71,9 @@ export function deployRelease(config: DeployConfig) {
     infraServices: config.infraServices,
     webService: config.webService,
     workerServices: config.workerServices,
+    rollingWorkers: config.rollingWorkers,
+    singletonWorkers: config.singletonWorkers,
+    proxy: config.proxy,
     buildServices: config.buildServices,
     executableFiles: executableFiles(config.projectDir, keep),
     migrations: migrationFileHashes(config.projectDir),
@@ -85,6 +88,7 @@ export function deployRelease(config: DeployConfig) {
     },
     collectstatic: config.collectstatic,
     waitTimeoutSeconds: config.waitTimeoutSeconds,
+    stopGraceSeconds: config.stopGraceSeconds,
     keepReleases: config.keepReleases,
   });
 

@@ -8,9 +8,10 @@ import {
   infraUpCommand,
   migrateCommand,
   pruneReleasesCommand,
-  startCommand,
   prepareReleaseCommand,
 } from "./commands";
+import type { ProxySpec } from "./proxy";
+import { switchReleaseCommand } from "./switch";
 
 export type StepId =
   | "upload"
@@ -58,6 +59,12 @@ export interface DeployPlanInput {
   infraServices: string[];
   webService: string;
   workerServices: string[];
+  /** Workers started beside their old container (they have a healthcheck). */
+  rollingWorkers: string[];
+  /** Workers stopped before their successor starts (celery beat). */
+  singletonWorkers: string[];
+  /** The proxy in front of the web: the ports it publishes, the per-release static root. */
+  proxy: ProxySpec;
   /** Services with `build:` in the compose file. */
   buildServices: string[];
   /** Registry mode: the image is built and pushed where pulumi up runs; the server pulls it. */
@@ -80,6 +87,7 @@ export interface DeployPlanInput {
   backup: { enabled: boolean; service: string; keep: number };
   collectstatic: boolean;
   waitTimeoutSeconds: number;
+  stopGraceSeconds: number;
   keepReleases: number;
 }
 
@@ -179,14 +187,21 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     chain({
       id: "collectstatic",
       kind: "command",
-      command: collectstaticCommand(t, p.webService),
+      command: collectstaticCommand(t, p.webService, p.proxy.staticRoot),
       triggers: [release],
     });
   }
   chain({
     id: "start",
     kind: "command",
-    command: startCommand(t, [p.webService, ...p.workerServices], p.waitTimeoutSeconds),
+    command: switchReleaseCommand(t, {
+      web: p.webService,
+      rollingWorkers: p.rollingWorkers,
+      singletonWorkers: p.singletonWorkers,
+      proxy: p.proxy,
+      waitSeconds: p.waitTimeoutSeconds,
+      graceSeconds: p.stopGraceSeconds,
+    }),
     triggers: [release, p.composeFileHash, p.envDigest],
   });
   chain({

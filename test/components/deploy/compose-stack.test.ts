@@ -23,9 +23,9 @@ import {
   infraUpCommand,
   migrateCommand,
   pruneReleasesCommand,
-  startCommand,
   prepareReleaseCommand,
 } from "../../../components/compose/commands";
+import { switchReleaseCommand } from "../../../components/compose/switch";
 import { ComposeStack } from "../../../components/compose/compose-stack";
 import { Server } from "../../../components/server/server";
 
@@ -73,6 +73,9 @@ const app = new ComposeStack(
     infraServices: ["db", "redis"],
     webService: "web",
     workerServices: ["celery_worker", "celery_beat"],
+    rollingWorkers: ["celery_worker"],
+    singletonWorkers: ["celery_beat"],
+    proxy: { ports: [{ published: "8000", target: 8000 }] },
     buildServices: ["web", "celery_worker"],
     executableFiles: ["manage.py"],
     migrations: MIGRATIONS,
@@ -81,6 +84,7 @@ const app = new ComposeStack(
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
+    stopGraceSeconds: 30,
     keepReleases: 4,
   },
   { transformations: [record] },
@@ -157,7 +161,17 @@ describe("ComposeStack: what it creates", () => {
       ["app-backup", backupCommand(target, "db", 10)],
       ["app-migrate", migrateCommand(target, "web")],
       ["app-collectstatic", collectstaticCommand(target, "web")],
-      ["app-start", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
+      [
+        "app-start",
+        switchReleaseCommand(target, {
+          web: "web",
+          rollingWorkers: ["celery_worker"],
+          singletonWorkers: ["celery_beat"],
+          proxy: { ports: [{ published: "8000", target: 8000 }] },
+          waitSeconds: 120,
+          graceSeconds: 30,
+        }),
+      ],
       ["app-prune", pruneReleasesCommand(target, 4)],
     ];
     for (const [name, create] of expected) {

@@ -11,9 +11,9 @@ import {
   infraUpCommand,
   migrateCommand,
   pruneReleasesCommand,
-  startCommand,
   prepareReleaseCommand,
 } from "../../../components/compose/commands";
+import { switchReleaseCommand } from "../../../components/compose/switch";
 import {
   type DeployPlanInput,
   type DeployStep,
@@ -48,6 +48,9 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     infraServices: ["db", "redis"],
     webService: "web",
     workerServices: ["celery_worker", "celery_beat"],
+    rollingWorkers: ["celery_worker"],
+    singletonWorkers: ["celery_beat"],
+    proxy: { ports: [{ published: "${WEB_PORT:-8000}", target: 8000 }], staticRoot: "/app/static" },
     buildServices: ["web", "celery_worker"],
     executableFiles: ["manage.py", "bin/entrypoint.sh"],
     migrations: MIGRATIONS,
@@ -58,6 +61,7 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
+    stopGraceSeconds: 30,
     keepReleases: 4,
     ...overrides,
   };
@@ -141,8 +145,19 @@ describe("planDeploySteps: the full plan", () => {
         ["check", "command", djangoCheckCommand(target, "web")],
         ["backup", "command", backupCommand(target, "db", 10)],
         ["migrate", "command", migrateCommand(target, "web")],
-        ["collectstatic", "command", collectstaticCommand(target, "web")],
-        ["start", "command", startCommand(target, ["web", "celery_worker", "celery_beat"], 120)],
+        ["collectstatic", "command", collectstaticCommand(target, "web", "/app/static")],
+        [
+          "start",
+          "command",
+          switchReleaseCommand(target, {
+            web: "web",
+            rollingWorkers: ["celery_worker"],
+            singletonWorkers: ["celery_beat"],
+            proxy: input().proxy,
+            waitSeconds: 120,
+            graceSeconds: 30,
+          }),
+        ],
         ["prune", "command", pruneReleasesCommand(target, 4)],
       ],
     );
