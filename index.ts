@@ -31,6 +31,8 @@ export = async () => {
     appServices: deployed.app.appServices,
     migrationsInRelease: deployed.app.migrationsInRelease,
     migrationsApplied: deployed.app.appliedMigrations,
+    // Read by `ops rollback` and `ops restore`, which switch releases the way the deploy does.
+    switchSpec: deployed.app.switchSpec,
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

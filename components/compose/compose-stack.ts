@@ -11,6 +11,7 @@ import {
 } from "./commands";
 import { type DeployPlanInput, type DeployStep, planDeploySteps, type StepId } from "./steps";
 import { parseAppliedMigrations } from "./migrate-output";
+import { type SwitchSpec, switchSpecOf } from "./switch";
 
 export interface ComposeStackArgs extends Omit<DeployPlanInput, "target" | "serverAddress"> {
   server: Server;
@@ -40,6 +41,8 @@ export class ComposeStack extends pulumi.ComponentResource {
   /** What the last `migrate` that ran printed as applied ("label.name"). */
   readonly appliedMigrations: pulumi.Output<string[]>;
   readonly steps: DeployStep[];
+  /** How this stack switches releases: the operations command's rollback switches the same way. */
+  readonly switchSpec: SwitchSpec;
 
   constructor(name: string, args: ComposeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("django-deploy:compose:ComposeStack", name, {}, opts);
@@ -48,6 +51,7 @@ export class ComposeStack extends pulumi.ComponentResource {
     this.appServices = [args.webService, ...args.workerServices];
     this.migrationsInRelease = Object.keys(args.migrations).sort();
     this.steps = planDeploySteps({ ...args, serverAddress: server.address });
+    this.switchSpec = switchSpecOf(args);
 
     // Registered once and never replaced, so its delete (compose down, keeping volumes) runs only
     // on `pulumi destroy`, after the app services' resources are gone. Not keyed by remoteDir:
@@ -136,6 +140,7 @@ export class ComposeStack extends pulumi.ComponentResource {
       appServices: this.appServices,
       migrationsInRelease: this.migrationsInRelease,
       appliedMigrations: this.appliedMigrations,
+      switchSpec: this.switchSpec,
     });
   }
 }

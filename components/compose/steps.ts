@@ -11,7 +11,7 @@ import {
   prepareReleaseCommand,
 } from "./commands";
 import type { ProxySpec } from "./proxy";
-import { switchReleaseCommand } from "./switch";
+import { switchReleaseCommand, switchSpecOf } from "./switch";
 
 export type StepId =
   | "upload"
@@ -194,14 +194,7 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
   chain({
     id: "start",
     kind: "command",
-    command: switchReleaseCommand(t, {
-      web: p.webService,
-      rollingWorkers: p.rollingWorkers,
-      singletonWorkers: p.singletonWorkers,
-      proxy: p.proxy,
-      waitSeconds: p.waitTimeoutSeconds,
-      graceSeconds: p.stopGraceSeconds,
-    }),
+    command: switchReleaseCommand(t, switchSpecOf(p)),
     triggers: [release, p.composeFileHash, p.envDigest],
   });
   chain({

@@ -1,4 +1,6 @@
 import { argv } from "../shell/quote";
+import { releasesDir } from "../server/commands";
+import { releaseStaticRoot } from "./static-root";
 import { type ComposeTarget, composeWords, currentLink, dockerWords, releaseDir } from "./commands";
 import {
   overrideFile,
@@ -21,6 +23,25 @@ export interface SwitchSpec {
   waitSeconds: number;
   /** How long an old container gets after SIGTERM to finish its requests or tasks. */
   graceSeconds: number;
+}
+
+/** The switch settings out of the deploy's inputs. */
+export function switchSpecOf(p: {
+  webService: string;
+  rollingWorkers: string[];
+  singletonWorkers: string[];
+  proxy: ProxySpec;
+  waitTimeoutSeconds: number;
+  stopGraceSeconds: number;
+}): SwitchSpec {
+  return {
+    web: p.webService,
+    rollingWorkers: p.rollingWorkers,
+    singletonWorkers: p.singletonWorkers,
+    proxy: p.proxy,
+    waitSeconds: p.waitTimeoutSeconds,
+    graceSeconds: p.stopGraceSeconds,
+  };
 }
 
 /** The user's compose file plus the generated override: the only way the switch calls compose. */
@@ -116,6 +137,13 @@ export function switchReleaseCommand(t: ComposeTarget, spec: SwitchSpec): string
     `if [ -n "$(echo $old)" ]; then ${argv(...docker, "stop", "--time", String(spec.graceSeconds))} $old >/dev/null; ${argv(...docker, "rm")} $old >/dev/null; fi`,
   ];
   if (spec.singletonWorkers.length > 0) lines.push(upWaiting(...spec.singletonWorkers));
+  if (spec.proxy.staticRoot !== undefined) {
+    // Static files of releases no longer on the server go too (the volume would only grow).
+    const prune = `cd "$1" && for d in *; do case " $2 " in *" $d "*) ;; *) rm -rf -- "$d" ;; esac; done`;
+    lines.push(
+      `${argv(...docker, "exec")} "$new_0" sh -c ${argv(prune)} sh ${argv(releaseStaticRoot(spec.proxy.staticRoot, ""))} "$(${argv("ls", releasesDir(t.remoteDir))} | tr '\\n' ' ')" || true`,
+    );
+  }
   lines.push(
     // A new link renamed over the old one: `current` is never missing, not even for a moment.
     argv("ln", "-sfn", releaseDir(t), `${currentLink(t.remoteDir)}.next`),
