@@ -89,12 +89,13 @@ describe("switchReleaseCommand", () => {
    * A docker stub with one old web container (app-web-1); after compose `up`, a new one
    * (app-web-2) exists too. `inspect` answers the health status `health`.
    */
-  function setup(health: string) {
+  function setup(health: string, existing = ["app-web-1"], proxy = "") {
+    const created = `app-web-${existing.length + 1}`;
     const box = makeSandbox(`
       state="$STUB_CALLS/../.state"
       case "$1" in
-        ps) case "$*" in *service=web*) echo app-web-1; [ ! -e "$state" ] || echo app-web-2;; esac ;;
-        compose) case "$*" in *" up "*--scale*) : > "$state";; esac ;;
+        ps) case "$*" in *service=web*) printf '%s\\n' ${existing.join(" ")}; [ ! -e "$state" ] || echo ${created};; esac ;;
+        compose) case "$*" in *" up "*--scale*) : > "$state";; *" ps "*proxy) echo ${proxy};; esac ;;
         inspect) case "$*" in *Health.Status*) echo ${health};; *) echo "curl: (7) connection refused";; esac ;;
         logs) echo "gunicorn: worker failed to boot";;
       esac`);
@@ -113,6 +114,28 @@ describe("switchReleaseCommand", () => {
     const spec: SwitchSpec = { ...SPEC, rollingWorkers: [], singletonWorkers: [], waitSeconds: 10 };
     return { box, t, old, spec };
   }
+  it("a retry after an interrupted switch: every web present counts as old, one new one serves", () => {
+    // app-web-2 was started by a switch that died before it stopped app-web-1.
+    const { box, t, spec } = setup("healthy", ["app-web-1", "app-web-2"], "proxy-id");
+    const result = box.run(switchReleaseCommand(t, spec));
+    assert.equal(result.status, 0, result.stderr);
+    const conf = readFileSync(join(proxyConfigDir(t.remoteDir), "app.conf"), "utf8");
+    assert.ok(
+      conf.startsWith("upstream django_deploy_web {\n    server app-web-3:8000;\n}\n"),
+      conf,
+    );
+    const argvs = box.calls().map((c) => c.argv.join(" "));
+    assert.ok(argvs.includes("exec proxy-id nginx -s reload"), argvs.join("\n"));
+    const reload = argvs.indexOf("exec proxy-id nginx -s reload");
+    const stop = argvs.indexOf("stop --time 30 app-web-1 app-web-2");
+    assert.ok(reload >= 0 && stop > reload, argvs.join("\n"));
+    assert.ok(argvs.includes("rm app-web-1 app-web-2"), argvs.join("\n"));
+    assert.ok(
+      argvs.some((a) => a.includes("--scale web=3")),
+      argvs.join("\n"),
+    );
+  });
+
   it("a new web that turns unhealthy: removed, reasons printed, current and proxy config untouched", () => {
     const { box, t, old, spec } = setup("unhealthy");
     const result = box.run(switchReleaseCommand(t, spec));
