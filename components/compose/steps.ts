@@ -162,6 +162,9 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     // The settings too: a settings-only change restarts the app, so it is checked first.
     triggers: [release, p.envDigest],
   });
+  // collectstatic needs the new image and a passing check, not the migrations: it runs beside
+  // backup and migrate (it writes into a directory of this release, which nothing serves yet).
+  const checked = last;
   // The migrate trigger is keyed by migration name, so `pulumi preview --diff` lists exactly the
   // migrations added (or edited) since the last deploy.
   const migrateTriggers = [{ release, migrations: p.migrations }];
@@ -183,20 +186,25 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     command: migrateCommand(t, p.webService),
     triggers: migrateTriggers,
   });
+  const ready: StepId[] = [last];
   if (p.collectstatic) {
-    chain({
+    add({
       id: "collectstatic",
       kind: "command",
       command: collectstaticCommand(t, p.webService, p.proxy.staticRoot),
       triggers: [release],
+      dependsOn: [checked],
     });
+    ready.push("collectstatic");
   }
-  chain({
+  add({
+    dependsOn: ready,
     id: "start",
     kind: "command",
     command: switchReleaseCommand(t, switchSpecOf(p)),
     triggers: [release, p.composeFileHash, p.envDigest],
   });
+  last = "start";
   chain({
     id: "prune",
     kind: "command",

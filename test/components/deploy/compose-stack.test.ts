@@ -129,7 +129,7 @@ describe("ComposeStack: what it creates", () => {
     assert.equal(registered.length, declared.length);
   });
 
-  it("ordering: one chain upload -> ... -> prune, all after server-bootstrap, start after teardown", async () => {
+  it("ordering: upload -> ... -> prune, collectstatic beside backup/migrate, start after teardown", async () => {
     const declared = await ready;
     assert.deepEqual(
       declared.filter((d) => d.name.startsWith("app-")).map((d) => [d.name, d.dependsOn]),
@@ -143,8 +143,8 @@ describe("ComposeStack: what it creates", () => {
         ["app-check", ["server-bootstrap", "app-build"]],
         ["app-backup", ["server-bootstrap", "app-check"]],
         ["app-migrate", ["server-bootstrap", "app-backup"]],
-        ["app-collectstatic", ["server-bootstrap", "app-migrate"]],
-        ["app-start", ["server-bootstrap", "app-collectstatic", "app-teardown"]],
+        ["app-collectstatic", ["server-bootstrap", "app-check"]],
+        ["app-start", ["server-bootstrap", "app-migrate", "app-collectstatic", "app-teardown"]],
         ["app-prune", ["server-bootstrap", "app-start"]],
       ],
     );

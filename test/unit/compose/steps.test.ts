@@ -94,7 +94,7 @@ describe("planDeploySteps: the full plan", () => {
     );
   });
 
-  it("each step depends on exactly the one before it", () => {
+  it("each step depends on the one before it; collectstatic runs beside backup and migrate", () => {
     assert.deepEqual(
       steps.map((s) => [s.id, s.dependsOn]),
       [
@@ -106,8 +106,8 @@ describe("planDeploySteps: the full plan", () => {
         ["check", ["build"]],
         ["backup", ["check"]],
         ["migrate", ["backup"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     );
@@ -223,8 +223,8 @@ describe("planDeploySteps: optional steps", () => {
         ["build", ["env"]],
         ["check", ["build"]],
         ["migrate", ["check"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     ],
@@ -239,8 +239,8 @@ describe("planDeploySteps: optional steps", () => {
         ["check", ["infra"]],
         ["backup", ["check"]],
         ["migrate", ["backup"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     ],
@@ -254,8 +254,8 @@ describe("planDeploySteps: optional steps", () => {
         ["build", ["infra"]],
         ["check", ["build"]],
         ["migrate", ["check"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     ],
