@@ -69,6 +69,7 @@ async function measured(port: number, deploy: () => number): Promise<Measure> {
   await new Promise((r) => setTimeout(r, 3000));
   const poll: PollResult = await poller.stop();
   log(`  exit ${code}, ${deploy_s.toFixed(1)} s, ${poll.failed}/${poll.requests} failed`);
+  for (const sample of poll.samples) log(`    ${sample}`);
   return {
     requests: poll.requests,
     failed: poll.failed,
@@ -153,10 +154,6 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ scenarios: results })}\n`);
-    return;
-  }
   const rows = Object.entries(results).flatMap(([name, r]) =>
     (["ours", "baseline"] as const).map(
       (who) =>
@@ -165,15 +162,20 @@ async function main() {
   );
   const ratio = (s: string) =>
     results[s] ? (results[s].ours.deploy_s / results[s].baseline.deploy_s).toFixed(2) : "n/a";
-  console.log(
-    [
-      "| scenario | deploy | requests | failed | longest gap | deploy time |",
-      "|---|---|---|---|---|---|",
-      ...rows,
-      "",
-      `deploy time ours / baseline: code ${ratio("code")}, migration ${ratio("migration")}`,
-    ].join("\n"),
-  );
+  const table = [
+    "| scenario | deploy | requests | failed | longest gap | deploy time |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    `deploy time ours / baseline: code ${ratio("code")}, migration ${ratio("migration")}`,
+  ].join("\n");
+  // With --json, stdout carries exactly the one object; the table goes to stderr.
+  if (json) {
+    process.stderr.write(`${table}\n`);
+    process.stdout.write(`${JSON.stringify({ scenarios: results })}\n`);
+  } else {
+    console.log(table);
+  }
 }
 
 main().catch((err: unknown) => {
