@@ -10,7 +10,7 @@ export const DEFAULT_PROXY_IMAGE = "nginx:1.27-alpine";
 /** The setting (a key of `env`, read by compose from .env) that picks another proxy image. */
 export const PROXY_IMAGE_VARIABLE = "PROXY_IMAGE";
 
-/** The nginx upstream the generated config names; the switch rewrites its `server` lines. */
+/** The nginx variable holding the live web's `name:port`; the switch rewrites the line that sets it. */
 export const UPSTREAM = "django_deploy_web";
 
 /** The override file, written into each release directory next to the user's compose file. */
@@ -86,17 +86,24 @@ export function renderComposeOverride(
 }
 
 /**
- * The nginx site after the upstream block: every request goes to the live web containers. Host
- * and the client's address are passed on, so Django's ALLOWED_HOSTS and logs see what they saw
- * without the proxy; no body size limit, as before.
+ * The nginx site, in two parts around the line that names the live web container (the switch
+ * writes that line). The name goes through a variable, so nginx resolves it per request with
+ * Docker's DNS (cached 2 s) rather than once at load: a web container restarted by Docker or by
+ * `ops restart` may come back with another address. Host and the client's address are passed
+ * on, so Django's ALLOWED_HOSTS and logs see what they saw without the proxy; no body size limit,
+ * as before.
  */
-export function renderProxySite(): string {
-  return [
+export function renderProxySite(): [string, string] {
+  const head = [
+    "resolver 127.0.0.11 valid=2s ipv6=off;",
     "server {",
     `    listen ${PROXY_PORT};`,
     "    client_max_body_size 0;",
+    "",
+  ].join("\n");
+  const tail = [
     "    location / {",
-    `        proxy_pass http://${UPSTREAM};`,
+    `        proxy_pass http://$${UPSTREAM};`,
     "        proxy_set_header Host $http_host;",
     "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
     "        proxy_set_header X-Forwarded-Proto $scheme;",
@@ -104,4 +111,5 @@ export function renderProxySite(): string {
     "}",
     "",
   ].join("\n");
+  return [head, tail];
 }

@@ -113,8 +113,8 @@ export function switchReleaseCommand(t: ComposeTarget, spec: SwitchSpec): string
     );
   // A service renamed or dropped from the compose file would otherwise keep running old code.
   const upProxy = upWaiting("--remove-orphans", PROXY_SERVICE);
-  const site = renderProxySite();
-  const server = `    server %s:${upstreamPort(spec.proxy)};\\n`;
+  const [siteHead, siteTail] = renderProxySite();
+  const live = `    set $${UPSTREAM} %s:${upstreamPort(spec.proxy)};\\n`;
   const lines = [
     "set -e",
     ...switchFunctions(t, spec),
@@ -127,8 +127,9 @@ export function switchReleaseCommand(t: ComposeTarget, spec: SwitchSpec): string
     `${argv(...compose, "up", "--detach", "--no-deps", "--no-build", "--no-recreate")} ${rolling.map((s, i) => `--scale ${argv(s)}=$(($(echo $${v(i)} | wc -w) + 1))`).join(" ")} ${argv(...rolling)}`,
     ...rolling.map((s, i) => `new_${i}=$(started_since ${argv(s)} "$${v(i)}")`),
     `new="${rolling.map((_, i) => `$new_${i}`).join(" ")}"`,
+    `[ -n "$new_0" ] || { ${argv("echo", `compose started no new ${spec.web} container; the previous release keeps serving.`)} >&2; exit 1; }`,
     `wait_healthy $new || { ${argv(...docker, "rm", "--force")} $new >/dev/null; exit 1; }`,
-    `{ ${argv("printf", "upstream %s {\\n", UPSTREAM)}; for c in $new_0; do ${argv("printf", server)} "$c"; done; ${argv("printf", "}\\n%s", site)}; } > ${argv(`${conf}/app.conf.tmp`)}`,
+    `{ ${argv("printf", "%s", siteHead)}; ${argv("printf", live)} "$new_0"; ${argv("printf", "%s", siteTail)}; } > ${argv(`${conf}/app.conf.tmp`)}`,
     argv("mv", "-f", `${conf}/app.conf.tmp`, `${conf}/app.conf`),
     // Coming from a release without the proxy, the old web holds the port: it goes first (the
     // one switch with a gap).
