@@ -63,6 +63,8 @@ export = async () => {
     ...(toApply?.known ? { migrationsToApply: toApply.migrations } : {}),
     [DEPLOY_RECORD_OUTPUT]: deployed.record,
     ...(config.database ? { database: config.database } : {}),
+    // Read by `ops rollback` and `ops restore`, which switch releases the way the deploy does.
+    switchSpec: deployed.app.switchSpec,
     ...(deployed.workflow
       ? {
           workflowFile: deployed.workflow.workflowPath,

@@ -187,6 +187,13 @@ export const CONFIG_KEYS = {
     description: "How long compose waits for services to become healthy, in seconds (default 180).",
     fix: "pulumi config set waitTimeoutSeconds 180",
   },
+  stopGraceSeconds: {
+    kind: "integer",
+    default: 30,
+    description:
+      "How long an old web or worker container gets after SIGTERM to finish its requests or tasks once the new release took over, in seconds (default 30).",
+    fix: "pulumi config set stopGraceSeconds 30",
+  },
   keepBackups: {
     kind: "integer",
     default: 10,
@@ -350,6 +357,7 @@ export const rawConfigSchema = z
     backupService: service.default("db"),
     collectstatic: z.boolean().default(true),
     waitTimeoutSeconds: z.number().int().min(10).max(3600).default(180),
+    stopGraceSeconds: z.number().int().min(1).max(3600).default(30),
     keepReleases: z.number().int().min(1).max(100).default(5),
     keepBackups: z.number().int().min(1).max(1000).default(10),
     allowDatabaseChange: z.boolean().default(false),

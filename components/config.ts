@@ -11,8 +11,10 @@ import {
   checkComposeRoles,
   checkRegistryImages,
   readComposeServices,
+  switchRoles,
 } from "./compose/compose-file";
 import { databaseIdentity, type DatabaseIdentity } from "./compose/database-identity";
+import type { ProxySpec } from "./compose/proxy";
 
 /** The validated stack settings; secrets stay Outputs marked secret. */
 type SecretKeys =
@@ -33,6 +35,12 @@ export interface DeployConfig extends Omit<RawConfig, SecretKeys> {
   buildServices: string[];
   /** The web service's build context and Dockerfile (registry mode builds from them). */
   webBuild: { context: string; dockerfile: string };
+  /** What the proxy in front of the web publishes, from the web's definition. */
+  proxy: ProxySpec;
+  /** Workers started beside the old ones (they have a healthcheck). */
+  rollingWorkers: string[];
+  /** Workers stopped before their successor starts (no healthcheck: celery beat). */
+  singletonWorkers: string[];
   imageRegistryPassword?: pulumi.Output<string>;
   secretEnv: pulumi.Output<Record<string, string>>;
   /**
@@ -86,7 +94,13 @@ export function checkProjectFiles(raw: RawConfig, baseDir: string, project: stri
     context: ".",
     dockerfile: "Dockerfile",
   };
-  return { projectDir, composePath, buildServices: buildServices(services), webBuild };
+  return {
+    projectDir,
+    composePath,
+    buildServices: buildServices(services),
+    webBuild,
+    ...switchRoles(services, raw),
+  };
 }
 
 /** Maps the `github` settings onto the workflow component's args and validates them now. */
@@ -189,6 +203,9 @@ export function loadConfig(): DeployConfig {
     projectDir: files.projectDir,
     buildServices: files.buildServices,
     webBuild: files.webBuild,
+    proxy: files.proxy,
+    rollingWorkers: files.rollingWorkers,
+    singletonWorkers: files.singletonWorkers,
     imageRegistryPassword:
       imageRegistryPassword === undefined ? undefined : pulumi.secret(imageRegistryPassword),
     secretEnv: pulumi.secret(secretEnv),

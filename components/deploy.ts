@@ -78,6 +78,9 @@ export function deployRelease(
     infraServices: config.infraServices,
     webService: config.webService,
     workerServices: config.workerServices,
+    rollingWorkers: config.rollingWorkers,
+    singletonWorkers: config.singletonWorkers,
+    proxy: config.proxy,
     buildServices: config.buildServices,
     executableFiles: executableFiles(config.projectDir, keep),
     migrations: migrationFileHashes(config.projectDir),
@@ -92,6 +95,7 @@ export function deployRelease(
     },
     collectstatic: config.collectstatic,
     waitTimeoutSeconds: config.waitTimeoutSeconds,
+    stopGraceSeconds: config.stopGraceSeconds,
     keepReleases: config.keepReleases,
   };
   const app = new ComposeStack("app", stackArgs);

@@ -3,6 +3,7 @@
 #   django-deploy/python:trixie    Python 3.13 + Django 4.2, psycopg 3, gunicorn, Celery, redis-py
 #   django-deploy/postgres:trixie  PostgreSQL 17 honouring the official image's POSTGRES_* vars
 #   django-deploy/redis:trixie     redis-server in the foreground, reachable from other containers
+#   django-deploy/nginx:trixie     nginx in the foreground: the deploy's proxy in front of the web
 #
 # Nothing can be pulled here (no Docker Hub, no PyPI), so everything comes from Debian packages:
 # mmdebstrap a trixie minbase rootfs with the packages of base-images/packages.txt
@@ -128,7 +129,7 @@ build_image() {
   fi
 }
 
-for name in python postgres redis; do
+for name in python postgres redis nginx; do
   build_image "$name"
 done
 
@@ -139,7 +140,7 @@ find "$cache_dir/rootfs" -maxdepth 1 -name "*.tar" ! -path "$rootfs_tar" -delete
 docker image ls --format '{{.Repository}}:{{.Tag}}' django-deploy/rootfs | while read -r old; do
   [[ $old == "$rootfs_tag" ]] || docker image rm "$old" >/dev/null 2>&1 || true
 done
-for name in python postgres redis; do
+for name in python postgres redis nginx; do
   docker image ls --format '{{.Repository}}:{{.Tag}}' "django-deploy/$name" | while read -r old; do
     if [[ $old != "django-deploy/$name:$suite" ]] && docker image rm "$old" >/dev/null 2>&1; then
       log "removed $old, superseded by django-deploy/$name:$suite"

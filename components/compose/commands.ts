@@ -1,5 +1,6 @@
 import { and, argv } from "../shell/quote";
 import { backupsDir, releasesDir } from "../server/commands";
+import { releaseStaticRoot } from "./static-root";
 
 /** Where one release lives on the server and how compose is called for it. */
 export interface ComposeTarget {
@@ -59,6 +60,11 @@ function dockerEnvWords(dockerEnv: Record<string, string>): string[] {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v}`);
   return pairs.length > 0 ? ["env", ...pairs] : [];
+}
+
+/** `docker` with the deploy's extra environment for the docker CLI. */
+export function dockerWords(t: Pick<ComposeTarget, "dockerEnv">): string[] {
+  return [...dockerEnvWords(t.dockerEnv), "docker"];
 }
 
 /**
@@ -177,7 +183,7 @@ function migrateContainer(t: Pick<ComposeTarget, "composeProject">): string {
  */
 export function migrateCommand(t: ComposeTarget, web: string): string {
   const name = migrateContainer(t);
-  const docker = [...dockerEnvWords(t.dockerEnv), "docker"];
+  const docker = dockerWords(t);
   const running = `"$(${argv(...docker, "inspect", "--format", "{{.State.Running}}", name)} 2>/dev/null)"`;
   return and(
     `if [ ${running} = true ]; then ${argv("echo", `waiting for the migrate an interrupted deploy left running (container ${name})`)} >&2; ${argv(...docker, "wait", name)} >/dev/null; fi`,
@@ -199,8 +205,19 @@ export function migrateCommand(t: ComposeTarget, web: string): string {
   );
 }
 
-export function collectstaticCommand(t: ComposeTarget, web: string): string {
-  return argv(...runOnceWords(t, web, "python", "manage.py", "collectstatic", "--noinput"));
+/**
+ * With the web's STATIC_ROOT known (set in the compose file), the files go to a directory of this
+ * release below it, which the new web serves (the override sets its STATIC_ROOT): the old web's
+ * files, hashed manifest included, stay as they are until it is gone.
+ */
+export function collectstaticCommand(t: ComposeTarget, web: string, staticRoot?: string): string {
+  const command = ["python", "manage.py", "collectstatic", "--noinput"];
+  if (staticRoot === undefined) return argv(...runOnceWords(t, web, ...command));
+  const release = releaseRef(t);
+  return and(
+    ...release.setup,
+    `${argv(...composeWords(t), "run", "--rm", "-T", "--env")} ${argv(`STATIC_ROOT=${releaseStaticRoot(staticRoot, "")}`)}${release.id} ${argv(web, ...command)}`,
+  );
 }
 
 /** Dumps are named `pre-<migrate|infra>-<release>-<UTC time>.dump`; the prune matches only these. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { PROXY_SERVICE, type ProxySpec, type PublishedPort } from "./proxy";
 
 export interface ComposeService {
   name: string;
@@ -10,6 +11,10 @@ export interface ComposeService {
   build?: { context: string; dockerfile: string };
   image?: string;
   hasHealthcheck: boolean;
+  /** TCP ports published on the host (for the web: what the proxy publishes instead). */
+  ports?: PublishedPort[];
+  /** STATIC_ROOT from the service's `environment:`, if set there. */
+  staticRoot?: string;
 }
 
 export interface ComposeRoles {
@@ -44,6 +49,10 @@ export function readComposeServices(path: string): ComposeService[] {
         image: typeof def?.image === "string" ? def.image : undefined,
         hasHealthcheck: !!hc && hc.disable !== true && hc.test !== undefined,
       };
+      const ports = publishedPorts(def?.ports);
+      if (ports.length > 0) service.ports = ports;
+      const staticRoot = environmentValue(def?.environment, "STATIC_ROOT");
+      if (staticRoot !== undefined) service.staticRoot = staticRoot;
       if (typeof build === "string") service.build = { context: build, dockerfile: "Dockerfile" };
       else if (build) {
         service.build = {
@@ -54,6 +63,52 @@ export function readComposeServices(path: string): ComposeService[] {
       return service;
     },
   );
+}
+
+/**
+ * The TCP ports a service publishes, in compose's short (`[ip:]published:target[/tcp]`) or long
+ * syntax; container-only ports (`"8000"`) and UDP are not published on the host and are left out.
+ */
+export function publishedPorts(ports: unknown): PublishedPort[] {
+  if (!Array.isArray(ports)) return [];
+  const result: PublishedPort[] = [];
+  for (const entry of ports) {
+    if (typeof entry === "string" || typeof entry === "number") {
+      const text = String(entry);
+      if (/\/udp$/.test(text)) continue;
+      const spec = text.replace(/\/tcp$/, "");
+      const cut = spec.lastIndexOf(":");
+      const target = Number(spec.slice(cut + 1));
+      if (cut > 0 && Number.isInteger(target))
+        result.push({ published: spec.slice(0, cut), target });
+    } else if (entry && typeof entry === "object") {
+      const long = entry as {
+        target?: unknown;
+        published?: unknown;
+        host_ip?: unknown;
+        protocol?: unknown;
+      };
+      if (long.protocol === "udp" || long.published === undefined) continue;
+      const published = String(long.published);
+      result.push({
+        published: typeof long.host_ip === "string" ? `${long.host_ip}:${published}` : published,
+        target: Number(long.target),
+      });
+    }
+  }
+  return result;
+}
+
+function environmentValue(environment: unknown, name: string): string | undefined {
+  if (Array.isArray(environment)) {
+    const entry = environment.find((e) => typeof e === "string" && e.startsWith(`${name}=`));
+    return typeof entry === "string" ? entry.slice(name.length + 1) : undefined;
+  }
+  if (environment && typeof environment === "object") {
+    const value = (environment as Record<string, unknown>)[name];
+    return typeof value === "string" ? value : undefined;
+  }
+  return undefined;
 }
 
 /** Checks that the roles named in config exist in the compose file and can be waited on. */
@@ -81,6 +136,11 @@ export function checkComposeRoles(
       );
     }
   }
+  if (byName.has(PROXY_SERVICE)) {
+    problems.push(
+      `${file} defines a service "${PROXY_SERVICE}", the name of the proxy the deploy adds in front of the web. Fix: rename that service.`,
+    );
+  }
   const web = byName.get(roles.webService);
   if (web && !web.builds && !web.image) {
     problems.push(
@@ -88,6 +148,24 @@ export function checkComposeRoles(
     );
   }
   return problems;
+}
+
+/**
+ * How the switch treats the app services: what the proxy publishes for the web, and which workers
+ * start beside their old container (those with a healthcheck, which says when the new one is
+ * ready) and which are singletons stopped before their successor starts (celery beat: two beats
+ * would send every periodic task twice).
+ */
+export function switchRoles(services: ComposeService[], roles: ComposeRoles) {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const web = byName.get(roles.webService);
+  const proxy: ProxySpec = { ports: web?.ports ?? [] };
+  if (web?.staticRoot !== undefined) proxy.staticRoot = web.staticRoot;
+  return {
+    proxy,
+    rollingWorkers: roles.workerServices.filter((s) => byName.get(s)?.hasHealthcheck),
+    singletonWorkers: roles.workerServices.filter((s) => !byName.get(s)?.hasHealthcheck),
+  };
 }
 
 /** Services with `build:`; these are built on the server for each release. */

@@ -11,6 +11,7 @@ import {
 } from "./commands";
 import { type DeployPlanInput, type DeployStep, planDeploySteps, type StepId } from "./steps";
 import { parseAppliedMigrations } from "./migrate-output";
+import { type SwitchSpec, switchSpecOf } from "./switch";
 
 export interface ComposeStackArgs extends Omit<DeployPlanInput, "target" | "serverAddress"> {
   server: Server;
@@ -42,6 +43,8 @@ export class ComposeStack extends pulumi.ComponentResource {
   readonly steps: DeployStep[];
   /** Known once the last step has run (or was already up to date). */
   readonly finished: pulumi.Output<unknown>;
+  /** How this stack switches releases: the operations command's rollback switches the same way. */
+  readonly switchSpec: SwitchSpec;
 
   constructor(name: string, args: ComposeStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("django-deploy:compose:ComposeStack", name, {}, opts);
@@ -50,6 +53,7 @@ export class ComposeStack extends pulumi.ComponentResource {
     this.appServices = [args.webService, ...args.workerServices];
     this.migrationsInRelease = Object.keys(args.migrations).sort();
     this.steps = planDeploySteps({ ...args, serverAddress: server.address });
+    this.switchSpec = switchSpecOf(args);
 
     // Registered once and never replaced, so its delete (compose down, keeping volumes) runs only
     // on `pulumi destroy`, after the app services' resources are gone. Not keyed by remoteDir:
@@ -140,6 +144,7 @@ export class ComposeStack extends pulumi.ComponentResource {
       appServices: this.appServices,
       migrationsInRelease: this.migrationsInRelease,
       appliedMigrations: this.appliedMigrations,
+      switchSpec: this.switchSpec,
     });
   }
 }

@@ -8,9 +8,10 @@ import {
   infraUpCommand,
   migrateCommand,
   pruneReleasesCommand,
-  startCommand,
   prepareReleaseCommand,
 } from "./commands";
+import type { ProxySpec } from "./proxy";
+import { switchReleaseCommand, switchSpecOf } from "./switch";
 
 export type StepId =
   | "upload"
@@ -70,6 +71,12 @@ export interface DeployPlanInput {
   infraServices: string[];
   webService: string;
   workerServices: string[];
+  /** Workers started beside their old container (they have a healthcheck). */
+  rollingWorkers: string[];
+  /** Workers stopped before their successor starts (celery beat). */
+  singletonWorkers: string[];
+  /** The proxy in front of the web: the ports it publishes, the per-release static root. */
+  proxy: ProxySpec;
   /** Services with `build:` in the compose file. */
   buildServices: string[];
   /** Registry mode: the image is built and pushed where pulumi up runs; the server pulls it. */
@@ -92,6 +99,7 @@ export interface DeployPlanInput {
   backup: { enabled: boolean; service: string; keep: number };
   collectstatic: boolean;
   waitTimeoutSeconds: number;
+  stopGraceSeconds: number;
   keepReleases: number;
 }
 
@@ -173,6 +181,9 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     // The settings too: a settings-only change restarts the app, so it is checked first.
     triggers: [release, p.envDigest],
   });
+  // collectstatic needs the new image and a passing check, not the migrations: it runs beside
+  // backup and migrate (it writes into a directory of this release, which nothing serves yet).
+  const checked = last;
   if (p.backup.enabled) {
     chain({
       id: "backup",
@@ -193,20 +204,25 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
     // edited) since the last deploy.
     triggers: [release, { migrations: p.migrations }],
   });
+  const ready: StepId[] = [last];
   if (p.collectstatic) {
-    chain({
+    add({
       id: "collectstatic",
       kind: "command",
-      command: collectstaticCommand(t, p.webService),
+      command: collectstaticCommand(t, p.webService, p.proxy.staticRoot),
       triggers: [release],
+      dependsOn: [checked],
     });
+    ready.push("collectstatic");
   }
-  chain({
+  add({
+    dependsOn: ready,
     id: "start",
     kind: "command",
-    command: startCommand(t, [p.webService, ...p.workerServices], p.waitTimeoutSeconds),
+    command: switchReleaseCommand(t, switchSpecOf(p)),
     triggers: [release, p.composeFileHash, p.envDigest],
   });
+  last = "start";
   chain({
     id: "prune",
     kind: "command",

@@ -1,4 +1,5 @@
 import type { ComposeTarget } from "../compose/commands";
+import type { SwitchSpec } from "../compose/switch";
 import { parseConfig } from "../config-parse";
 import { remoteDirOf } from "../config";
 
@@ -18,6 +19,11 @@ export interface OpsSettings {
   waitTimeoutSeconds: number;
   /** The release the last `pulumi up` deployed (stack output), if any. */
   deployedRelease?: string;
+  /**
+   * How the last `pulumi up` switched releases (stack output): the verbs that start the app
+   * services switch the same way, behind the proxy. Absent for a stack deployed before the proxy.
+   */
+  switchSpec?: SwitchSpec;
 }
 
 /** `pulumi config --json` as the Automation API returns it: full keys, string values. */
@@ -62,5 +68,18 @@ export function opsSettingsFrom(
     backupService: raw.backupService,
     waitTimeoutSeconds: raw.waitTimeoutSeconds,
     deployedRelease: typeof release === "string" ? release : undefined,
+    ...(isSwitchSpec(outputs.switchSpec?.value) ? { switchSpec: outputs.switchSpec.value } : {}),
   };
+}
+
+function isSwitchSpec(value: unknown): value is SwitchSpec {
+  const v = value as Partial<SwitchSpec> | null | undefined;
+  return (
+    typeof v?.web === "string" &&
+    Array.isArray(v.rollingWorkers) &&
+    Array.isArray(v.singletonWorkers) &&
+    Array.isArray(v.proxy?.ports) &&
+    typeof v.waitSeconds === "number" &&
+    typeof v.graceSeconds === "number"
+  );
 }

@@ -118,7 +118,14 @@ function startAgent(dir: string, privateKeyFile: string): Agent {
 export function createWorkspace(dir: string, options: { copyExample: boolean }): Workspace {
   mkdirSync(join(dir, "state"), { recursive: true });
   writeFileSync(join(dir, "Pulumi.yaml"), readFileSync(join(REPO, "Pulumi.yaml")));
-  for (const name of ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"]) {
+  for (const name of [
+    "index.ts",
+    "components",
+    "node_modules",
+    "package.json",
+    "tsconfig.json",
+    "tsconfig.pulumi.json",
+  ]) {
     if (!existsSync(join(dir, name))) symlinkSync(join(REPO, name), join(dir, name));
   }
   let projectDir = join(REPO, "examples", "django-app");

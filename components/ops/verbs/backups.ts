@@ -1,7 +1,7 @@
-import { startCommand } from "../../compose/commands";
 import { backupsListCommand, restoreCommand, stopServicesCommand } from "../commands";
 import { parseBackups } from "../remote-output";
 import { currentTarget, Refused, type OpsContext } from "./context";
+import { appServicesStart } from "./start";
 import { when } from "./status";
 
 export async function listBackups(ctx: OpsContext): Promise<void> {
@@ -32,7 +32,7 @@ export async function restore(ctx: OpsContext, request: { backup: string; yes: b
   const steps = {
     stop: stopServicesCommand(target, settings.appServices),
     restore: restoreCommand(target, settings.backupService, request.backup),
-    start: startCommand(target, settings.appServices, settings.waitTimeoutSeconds),
+    start: appServicesStart(settings, target),
   };
   if (!request.yes) {
     ctx.say(`With --yes this runs:\n  ${steps.stop}\n  ${steps.restore}\n  ${steps.start}`);

@@ -1,4 +1,5 @@
-import { dumpDatabaseCommand, startCommand } from "../../compose/commands";
+import { dumpDatabaseCommand } from "../../compose/commands";
+import { appServicesStart } from "./start";
 import { migrateToCommand, opsBackupFileName, showmigrationsCommand } from "../commands";
 import { parseMigrationPlan, type PlanEntry } from "../remote-output";
 import { rollbackMigrations } from "../rollback-plan";
@@ -51,7 +52,7 @@ export async function rollback(
   }
   const backup = opsBackupFileName(ctx.now(), "rollback", to);
   const backupCommand = dumpDatabaseCommand(now, settings.backupService, backup);
-  const switchCommand = startCommand(earlier, settings.appServices, settings.waitTimeoutSeconds);
+  const switchCommand = appServicesStart(settings, earlier);
   const unapplying = request.unapplyMigrations && unapply.length > 0;
   if (!request.yes) {
     const steps = [...(unapplying ? [backupCommand, ...unapplyCommands] : []), switchCommand];

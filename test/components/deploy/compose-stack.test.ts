@@ -23,9 +23,9 @@ import {
   infraUpCommand,
   migrateCommand,
   pruneReleasesCommand,
-  startCommand,
   prepareReleaseCommand,
 } from "../../../components/compose/commands";
+import { switchReleaseCommand } from "../../../components/compose/switch";
 import { ComposeStack } from "../../../components/compose/compose-stack";
 import { Server } from "../../../components/server/server";
 
@@ -73,6 +73,9 @@ const app = new ComposeStack(
     infraServices: ["db", "redis"],
     webService: "web",
     workerServices: ["celery_worker", "celery_beat"],
+    rollingWorkers: ["celery_worker"],
+    singletonWorkers: ["celery_beat"],
+    proxy: { ports: [{ published: "8000", target: 8000 }] },
     buildServices: ["web", "celery_worker"],
     executableFiles: ["manage.py"],
     migrations: MIGRATIONS,
@@ -81,6 +84,7 @@ const app = new ComposeStack(
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
+    stopGraceSeconds: 30,
     keepReleases: 4,
   },
   { transformations: [record] },
@@ -125,7 +129,7 @@ describe("ComposeStack: what it creates", () => {
     assert.equal(registered.length, declared.length);
   });
 
-  it("ordering: one chain upload -> ... -> prune, all after server-bootstrap, start after teardown", async () => {
+  it("ordering: upload -> ... -> prune, collectstatic beside backup/migrate, start after teardown", async () => {
     const declared = await ready;
     assert.deepEqual(
       declared.filter((d) => d.name.startsWith("app-")).map((d) => [d.name, d.dependsOn]),
@@ -139,8 +143,8 @@ describe("ComposeStack: what it creates", () => {
         ["app-check", ["server-bootstrap", "app-build"]],
         ["app-backup", ["server-bootstrap", "app-check"]],
         ["app-migrate", ["server-bootstrap", "app-backup"]],
-        ["app-collectstatic", ["server-bootstrap", "app-migrate"]],
-        ["app-start", ["server-bootstrap", "app-collectstatic", "app-teardown"]],
+        ["app-collectstatic", ["server-bootstrap", "app-check"]],
+        ["app-start", ["server-bootstrap", "app-migrate", "app-collectstatic", "app-teardown"]],
         ["app-prune", ["server-bootstrap", "app-start"]],
       ],
     );
@@ -159,7 +163,17 @@ describe("ComposeStack: what it creates", () => {
       ["app-backup", backupCommand(linked, "db", 10)],
       ["app-migrate", migrateCommand(linked, "web")],
       ["app-collectstatic", collectstaticCommand(linked, "web")],
-      ["app-start", startCommand(linked, ["web", "celery_worker", "celery_beat"], 120)],
+      [
+        "app-start",
+        switchReleaseCommand(linked, {
+          web: "web",
+          rollingWorkers: ["celery_worker"],
+          singletonWorkers: ["celery_beat"],
+          proxy: { ports: [{ published: "8000", target: 8000 }] },
+          waitSeconds: 120,
+          graceSeconds: 30,
+        }),
+      ],
       ["app-prune", pruneReleasesCommand(linked, 4)],
     ];
     for (const [name, create] of expected) {

@@ -15,6 +15,7 @@ import { after, describe, it } from "node:test";
 import {
   backupCommand,
   buildCommand,
+  collectstaticCommand,
   type ComposeTarget,
   currentLink,
   deployingLink,
@@ -51,6 +52,11 @@ describe("commands through the deploying link: exact strings", () => {
       "ln -sfn /srv/app/releases/abc123def456 /srv/app/deploying.next && mv -Tf /srv/app/deploying.next /srv/app/deploying &&\nchmod a+x -- /srv/app/deploying/manage.py && umask 077 && cat > /srv/app/deploying/.env.tmp && chmod 600 /srv/app/deploying/.env.tmp && mv -f /srv/app/deploying/.env.tmp /srv/app/deploying/.env",
     ],
     ["buildCommand", buildCommand(LINKED, ["web"]), `${COMPOSE} build web`],
+    [
+      "collectstaticCommand: into the linked release's own static directory",
+      collectstaticCommand(LINKED, "web", "/app/static/"),
+      `${RELEASE} && ${COMPOSE} run --rm -T --env STATIC_ROOT\\=/app/static/releases/"$release" web python manage.py collectstatic --noinput`,
+    ],
     [
       "backupCommand: the dump is named after the linked release",
       backupCommand(LINKED, "db", 10),

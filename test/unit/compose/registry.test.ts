@@ -82,6 +82,9 @@ describe("planDeploySteps in registry mode", () => {
     infraServices: ["db"],
     webService: "web",
     workerServices: [],
+    rollingWorkers: [],
+    singletonWorkers: [],
+    proxy: { ports: [] },
     buildServices: ["web"],
     registryMode: true,
     executableFiles: [],
@@ -93,6 +96,7 @@ describe("planDeploySteps in registry mode", () => {
     backup: { enabled: false, service: "db", keep: 10 },
     collectstatic: false,
     waitTimeoutSeconds: 60,
+    stopGraceSeconds: 30,
     keepReleases: 3,
   });
   it("pulls instead of building, before check, with the password on stdin", () => {

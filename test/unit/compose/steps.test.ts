@@ -11,9 +11,9 @@ import {
   infraUpCommand,
   migrateCommand,
   pruneReleasesCommand,
-  startCommand,
   prepareReleaseCommand,
 } from "../../../components/compose/commands";
+import { switchReleaseCommand } from "../../../components/compose/switch";
 import {
   type DeployPlanInput,
   type DeployStep,
@@ -52,6 +52,9 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     infraServices: ["db", "redis"],
     webService: "web",
     workerServices: ["celery_worker", "celery_beat"],
+    rollingWorkers: ["celery_worker"],
+    singletonWorkers: ["celery_beat"],
+    proxy: { ports: [{ published: "${WEB_PORT:-8000}", target: 8000 }], staticRoot: "/app/static" },
     buildServices: ["web", "celery_worker"],
     executableFiles: ["manage.py", "bin/entrypoint.sh"],
     migrations: MIGRATIONS,
@@ -62,6 +65,7 @@ function input(overrides: Partial<DeployPlanInput> = {}): DeployPlanInput {
     backup: { enabled: true, service: "db", keep: 10 },
     collectstatic: true,
     waitTimeoutSeconds: 120,
+    stopGraceSeconds: 30,
     keepReleases: 4,
     ...overrides,
   };
@@ -94,7 +98,7 @@ describe("planDeploySteps: the full plan", () => {
     );
   });
 
-  it("each step depends on exactly the one before it", () => {
+  it("each step depends on the one before it; collectstatic runs beside backup and migrate", () => {
     assert.deepEqual(
       steps.map((s) => [s.id, s.dependsOn]),
       [
@@ -106,8 +110,8 @@ describe("planDeploySteps: the full plan", () => {
         ["check", ["build"]],
         ["backup", ["check"]],
         ["migrate", ["backup"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     );
@@ -145,8 +149,19 @@ describe("planDeploySteps: the full plan", () => {
         ["check", "command", djangoCheckCommand(linked, "web")],
         ["backup", "command", backupCommand(linked, "db", 10)],
         ["migrate", "command", migrateCommand(linked, "web")],
-        ["collectstatic", "command", collectstaticCommand(linked, "web")],
-        ["start", "command", startCommand(linked, ["web", "celery_worker", "celery_beat"], 120)],
+        ["collectstatic", "command", collectstaticCommand(linked, "web", "/app/static")],
+        [
+          "start",
+          "command",
+          switchReleaseCommand(linked, {
+            web: "web",
+            rollingWorkers: ["celery_worker"],
+            singletonWorkers: ["celery_beat"],
+            proxy: input().proxy,
+            waitSeconds: 120,
+            graceSeconds: 30,
+          }),
+        ],
         ["prune", "command", pruneReleasesCommand(linked, 4)],
       ],
     );
@@ -212,8 +227,8 @@ describe("planDeploySteps: optional steps", () => {
         ["build", ["env"]],
         ["check", ["build"]],
         ["migrate", ["check"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     ],
@@ -228,8 +243,8 @@ describe("planDeploySteps: optional steps", () => {
         ["check", ["infra"]],
         ["backup", ["check"]],
         ["migrate", ["backup"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     ],
@@ -243,8 +258,8 @@ describe("planDeploySteps: optional steps", () => {
         ["build", ["infra"]],
         ["check", ["build"]],
         ["migrate", ["check"]],
-        ["collectstatic", ["migrate"]],
-        ["start", ["collectstatic"]],
+        ["collectstatic", ["check"]],
+        ["start", ["migrate", "collectstatic"]],
         ["prune", ["start"]],
       ],
     ],

@@ -72,6 +72,7 @@ describe("parseConfig: a valid stack", () => {
       backupService: "db",
       collectstatic: true,
       waitTimeoutSeconds: 180,
+      stopGraceSeconds: 30,
       keepReleases: 5,
       keepBackups: 10,
       allowDatabaseChange: false,

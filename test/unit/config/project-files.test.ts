@@ -51,6 +51,10 @@ describe("checkProjectFiles", () => {
       composePath: join(base, "app", "docker-compose.yml"),
       buildServices: ["web", "celery_worker"],
       webBuild: { context: ".", dockerfile: "Dockerfile" },
+      proxy: { ports: [] },
+      // celery_beat's healthcheck is disabled: it is a singleton, stopped before its successor.
+      rollingWorkers: [],
+      singletonWorkers: ["celery_worker", "celery_beat"],
     });
   });
 

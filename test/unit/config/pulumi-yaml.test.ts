@@ -20,7 +20,10 @@ describe("Pulumi.yaml", () => {
 
   it("declares the project and the nodejs TypeScript runtime", () => {
     assert.equal(doc.name, "django-deploy");
-    assert.deepEqual(doc.runtime, { name: "nodejs", options: { typescript: true } });
+    assert.deepEqual(doc.runtime, {
+      name: "nodejs",
+      options: { typescript: true, tsconfig: "tsconfig.pulumi.json" },
+    });
   });
 });
 

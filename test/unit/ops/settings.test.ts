@@ -51,6 +51,23 @@ describe("opsSettingsFrom", () => {
     assert.doesNotMatch(JSON.stringify(settings), /s3cr3t-value/);
   });
 
+  it("the switchSpec output: rollback and restore switch like the deploy; malformed is ignored", () => {
+    const spec = {
+      web: "web",
+      rollingWorkers: ["worker"],
+      singletonWorkers: [],
+      proxy: { ports: [{ published: "8000", target: 8000 }] },
+      waitSeconds: 180,
+      graceSeconds: 30,
+    };
+    const s = opsSettingsFrom("django-deploy", "prod", config(), { switchSpec: { value: spec } });
+    assert.deepEqual(s.switchSpec, spec);
+    const old = opsSettingsFrom("django-deploy", "prod", config(), {
+      switchSpec: { value: { web: "web" } },
+    });
+    assert.equal(old.switchSpec, undefined);
+  });
+
   it("an explicit remoteDir loses its trailing slash", () => {
     const s = opsSettingsFrom("django-deploy", "prod", config({ remoteDir: "/opt/shop/" }), {});
     assert.equal(s.target.remoteDir, "/opt/shop");
