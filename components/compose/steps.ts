@@ -234,10 +234,14 @@ export function planDeploySteps(p: DeployPlanInput): DeployStep[] {
 
 /** How the start step brings each app service onto the new release: what the deploy plan says. */
 export function appServiceRestarts(
-  p: Pick<DeployPlanInput, "webService" | "workerServices">,
+  p: Pick<DeployPlanInput, "webService" | "rollingWorkers" | "singletonWorkers">,
 ): { service: string; how: string }[] {
-  return [p.webService, ...p.workerServices].map((service) => ({
-    service,
-    how: "restart on the new release",
-  }));
+  return [
+    ...[p.webService, ...p.rollingWorkers].map((service) => ({
+      service,
+      how: "switch without downtime",
+    })),
+    // No healthcheck to gate a second one on (celery beat): never two at once.
+    ...p.singletonWorkers.map((service) => ({ service, how: "stop, then start" })),
+  ];
 }

@@ -74,7 +74,7 @@ describe("the deploy plan and a quiet diff", { timeout: 30 * 60 * 1000 }, () => 
     assert.deepEqual(plan.slice(1), [
       "  no migrations to apply (not yet in the server's database: none)",
       "  backup before migrate: no (no migration changed)",
-      "  services: web, celery_worker, celery_beat (restart on the new release)",
+      "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start)",
       "  settings changed: none",
     ]);
     const diff = preview("--diff");
@@ -104,7 +104,7 @@ describe("the deploy plan and a quiet diff", { timeout: 30 * 60 * 1000 }, () => 
     assert.deepEqual(plan.slice(1), [
       "  migrations to apply (not yet in the server's database): billing.0003_coupon",
       "  backup before migrate: yes",
-      "  services: web, celery_worker, celery_beat (restart on the new release)",
+      "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start)",
       "  settings changed: none",
     ]);
     assert.match(plan[0], /\(2 files changed\)$/);

@@ -87,7 +87,8 @@ function recordOf(d: Deploy): DeployRecord {
 const common = {
   restarts: appServiceRestarts({
     webService: "web",
-    workerServices: ["celery_worker", "celery_beat"],
+    rollingWorkers: ["celery_worker"],
+    singletonWorkers: ["celery_beat"],
   }),
   infraServices: ["db", "redis"],
   backupEnabled: true,
@@ -114,7 +115,7 @@ describe("renderDeployPlan", () => {
         "deploy plan: release e257e104aaaa → 249b5524bbbb (2 files changed)",
         "  no migrations to apply (new since the last deploy: none)",
         "  backup before migrate: no (no migration changed)",
-        "  services: web, celery_worker, celery_beat (restart on the new release)",
+        "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start)",
         "  settings changed: none",
       ].join("\n"),
     );
@@ -133,7 +134,7 @@ describe("renderDeployPlan", () => {
         "deploy plan: release e257e104aaaa → 249b5524bbbb (1 file changed)",
         "  migrations to apply (new since the last deploy): billing.0003_coupon",
         "  backup before migrate: yes",
-        "  services: web, celery_worker, celery_beat (restart on the new release)",
+        "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start)",
         "  settings changed: none",
       ].join("\n"),
     );
@@ -204,7 +205,7 @@ describe("renderDeployPlan", () => {
         "deploy plan: release e257e104aaaa again (no file changed)",
         "  no migrations to apply (new since the last deploy: none)",
         "  backup before migrate: no (no migration changed)",
-        "  services: web, celery_worker, celery_beat (restart on the new release); db, redis (recreated only if their definitions changed)",
+        "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start); db, redis (recreated only if their definitions changed)",
         "  settings changed: DJANGO_DEBUG, DJANGO_SECRET_KEY, NEW_FLAG, POSTGRES_DB",
       ].join("\n"),
     );
@@ -235,7 +236,7 @@ describe("renderDeployPlan", () => {
         "  migrations to apply (new since the last deploy): accounts.0001_initial, billing.0001_initial, billing.0002_wallettransaction",
         "  backup before migrate: yes",
         "  backup before the infra change: yes (db, redis: definitions changed)",
-        "  services: web, celery_worker, celery_beat (restart on the new release); db, redis (recreated only if their definitions changed)",
+        "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start); db, redis (recreated only if their definitions changed)",
         "  settings set: DJANGO_DEBUG, DJANGO_SECRET_KEY, POSTGRES_DB",
       ].join("\n"),
     );

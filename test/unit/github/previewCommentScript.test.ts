@@ -111,7 +111,7 @@ describe("preview comment script", () => {
       "deploy plan: release e257e104aaaa → 249b5524bbbb (1 file changed)",
       "  migrations to apply (new since the last deploy): billing.0003_coupon",
       "  backup before migrate: yes",
-      "  services: web, celery_worker, celery_beat (restart on the new release)",
+      "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start)",
       "  settings changed: none",
       "",
     ].join("\n");
@@ -130,7 +130,7 @@ describe("preview comment script", () => {
         "deploy plan: release e257e104aaaa → 249b5524bbbb (1 file changed)",
         "  migrations to apply (new since the last deploy): billing.0003_coupon",
         "  backup before migrate: yes",
-        "  services: web, celery_worker, celery_beat (restart on the new release)",
+        "  services: web, celery_worker (switch without downtime); celery_beat (stop, then start)",
         "  settings changed: none",
         "```",
         "",
