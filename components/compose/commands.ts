@@ -1,4 +1,4 @@
-import { and, argv } from "../shell/quote";
+import { and, argv, ShellRaw, type ShellWord } from "../shell/quote";
 import { backupsDir, releasesDir } from "../server/commands";
 import { releaseStaticRoot } from "./static-root";
 
@@ -71,11 +71,29 @@ export function dockerWords(t: Pick<ComposeTarget, "dockerEnv">): string[] {
  * `docker compose` pinned to one release directory and one project name: the project name keeps
  * containers and volumes the same across releases, the directory selects the release's files.
  */
-export function composeWords(t: ComposeTarget): string[] {
-  return composeWordsIn(t, releaseDir(t));
+export function composeWords(t: ComposeTarget): ShellWord[] {
+  if (!t.throughLink) return composeWordsIn(t, releaseDir(t));
+  // Compose keeps the path it is given: through the link itself, relative paths in the user's file
+  // (a build context, a bind mount) would follow the link to whatever release it names when a
+  // container restarts later. So each call resolves the link to the release directory it names
+  // now; a missing link resolves to nothing and compose fails on the missing file.
+  const resolved = `"$(${argv("readlink", "-e", "--", deployingLink(t.remoteDir))})"`;
+  return composeWordsAt(
+    t,
+    new ShellRaw(resolved),
+    (file) => new ShellRaw(`${resolved}/${argv(file)}`),
+  );
 }
 
 export function composeWordsIn(t: Omit<ComposeTarget, "releaseId">, dir: string): string[] {
+  return composeWordsAt(t, dir, (file) => `${dir}/${file}`) as string[];
+}
+
+function composeWordsAt(
+  t: Omit<ComposeTarget, "releaseId">,
+  dir: ShellWord,
+  inDir: (file: string) => ShellWord,
+): ShellWord[] {
   return [
     ...dockerEnvWords(t.dockerEnv),
     "docker",
@@ -85,9 +103,9 @@ export function composeWordsIn(t: Omit<ComposeTarget, "releaseId">, dir: string)
     "--project-directory",
     dir,
     "--file",
-    `${dir}/${t.composeFile}`,
+    inDir(t.composeFile),
     "--env-file",
-    `${dir}/.env`,
+    inDir(".env"),
   ];
 }
 
@@ -162,7 +180,7 @@ export function buildCommand(t: ComposeTarget, services: string[]): string {
  * makes sure the service's dependencies (db, redis) are up and healthy, so a retried step works
  * even if they were stopped since the infra step ran.
  */
-export function runOnceWords(t: ComposeTarget, service: string, ...command: string[]): string[] {
+export function runOnceWords(t: ComposeTarget, service: string, ...command: string[]): ShellWord[] {
   return [...composeWords(t), "run", "--rm", "-T", service, ...command];
 }
 
@@ -235,7 +253,7 @@ function privateBackupsDir(dir: string): string[] {
  * pg_dump in the database container, redirected to `tmpFile` (a shell word). The custom format is
  * compressed, so no pipe can hide a failing dump behind a succeeding gzip.
  */
-function pgDumpTo(compose: string[], dbService: string, tmpFile: string): string {
+function pgDumpTo(compose: ShellWord[], dbService: string, tmpFile: string): string {
   return `${argv(...compose, "exec", "-T", dbService, "sh", "-c", PG_DUMP)} > ${tmpFile}`;
 }
 
@@ -253,7 +271,7 @@ function dumpFailed(dir: string, kind: "migrate" | "infra"): string {
  * the dump taken before its first migrate); the newest `keep` dumps are kept.
  */
 function dumpWith(
-  compose: string[],
+  compose: ShellWord[],
   t: ComposeTarget,
   dbService: string,
   kind: "migrate" | "infra",
@@ -342,14 +360,18 @@ export function pointCurrentAtRelease(t: ComposeTarget): string[] {
   ];
 }
 
-/** Keeps the newest `keep` release directories, never the current one. */
+/**
+ * Keeps the newest `keep` release directories, never this deploy's release nor the one `current`
+ * names (after an `ops rollback` they differ).
+ */
 export function pruneReleasesCommand(t: ComposeTarget, keep: number): string {
   const dir = releasesDir(t.remoteDir);
   const release = releaseRef(t);
   return and(
     ...release.setup,
+    `current_dir="$(${argv("readlink", "--", currentLink(t.remoteDir))} || true)"`,
     argv("cd", dir),
-    `ls -1t | grep -vxF ${release.id} | tail -n +${keep} | xargs -r rm -rf --`,
+    `ls -1t | grep -vxF -e ${release.id} -e "\${current_dir##*/}" | tail -n +${keep} | xargs -r rm -rf --`,
   );
 }
 

@@ -156,11 +156,16 @@ export function checkComposeRoles(
  * ready) and which are singletons stopped before their successor starts (celery beat: two beats
  * would send every periodic task twice).
  */
-export function switchRoles(services: ComposeService[], roles: ComposeRoles) {
+export function switchRoles(
+  services: ComposeService[],
+  roles: ComposeRoles & { collectstatic: boolean },
+) {
   const byName = new Map(services.map((s) => [s.name, s]));
   const web = byName.get(roles.webService);
   const proxy: ProxySpec = { ports: web?.ports ?? [] };
-  if (web?.staticRoot !== undefined) proxy.staticRoot = web.staticRoot;
+  // A per-release static root only when the deploy collects into it: with collectstatic off (the
+  // image collects at build time) the web keeps the STATIC_ROOT its image was built with.
+  if (web?.staticRoot !== undefined && roles.collectstatic) proxy.staticRoot = web.staticRoot;
   return {
     proxy,
     rollingWorkers: roles.workerServices.filter((s) => byName.get(s)?.hasHealthcheck),

@@ -1,4 +1,4 @@
-import { argv } from "../shell/quote";
+import { argv, type ShellWord } from "../shell/quote";
 import { releasesDir } from "../server/commands";
 import { releaseStaticRoot } from "./static-root";
 import { type ComposeTarget, composeWords, dockerWords, pointCurrentAtRelease } from "./commands";
@@ -45,7 +45,7 @@ export function switchSpecOf(p: {
 }
 
 /** The user's compose file plus the generated override: the only way the switch calls compose. */
-export function proxiedComposeWords(t: ComposeTarget): string[] {
+export function proxiedComposeWords(t: ComposeTarget): ShellWord[] {
   return [...composeWords(t), "--file", overrideFile(t)];
 }
 
@@ -128,14 +128,22 @@ export function switchReleaseCommand(t: ComposeTarget, spec: SwitchSpec): string
     ...rolling.map((s, i) => `new_${i}=$(started_since ${argv(s)} "$${v(i)}")`),
     `new="${rolling.map((_, i) => `$new_${i}`).join(" ")}"`,
     `[ -n "$new_0" ] || { ${argv("echo", `compose started no new ${spec.web} container; the previous release keeps serving.`)} >&2; exit 1; }`,
+    // Until the proxy names the new web, any failure (a full disk writing its config, nginx -t)
+    // removes the new containers: a new worker left running would take tasks beside the old one.
+    `remove_new() { ${argv(...docker, "rm", "--force")} $new >/dev/null 2>&1 || true; }`,
+    "trap remove_new EXIT",
     `wait_healthy $new || { ${argv(...docker, "rm", "--force")} $new >/dev/null; exit 1; }`,
     `{ ${argv("printf", "%s", siteHead)}; ${argv("printf", live)} "$new_0"; ${argv("printf", "%s", siteTail)}; } > ${argv(`${conf}/app.conf.tmp`)}`,
     argv("mv", "-f", `${conf}/app.conf.tmp`, `${conf}/app.conf`),
     // Coming from a release without the proxy, the old web holds the port: it goes first (the
     // one switch with a gap).
     `if [ -n "$proxy" ]; then reload_proxy; else { [ -z "$${v(0)}" ] || ${argv(...docker, "stop", "--time", String(spec.graceSeconds))} $${v(0)} >/dev/null; }; ${upProxy}; fi`,
+    "trap - EXIT",
     `old="${rolling.map((_, i) => `$${v(i)}`).join(" ")}"`,
     `if [ -n "$(echo $old)" ]; then ${argv(...docker, "stop", "--time", String(spec.graceSeconds))} $old >/dev/null; ${argv(...docker, "rm")} $old >/dev/null; fi`,
+    // The new release serves from here on: `current` says so before anything else can fail
+    // (ops rollback, the live check and backups read it).
+    ...pointCurrentAtRelease(t),
   ];
   if (spec.singletonWorkers.length > 0) lines.push(upWaiting(...spec.singletonWorkers));
   if (spec.proxy.staticRoot !== undefined) {
@@ -145,6 +153,5 @@ export function switchReleaseCommand(t: ComposeTarget, spec: SwitchSpec): string
       `${argv(...docker, "exec")} "$new_0" sh -c ${argv(prune)} sh ${argv(releaseStaticRoot(spec.proxy.staticRoot, ""))} "$(${argv("ls", releasesDir(t.remoteDir))} | tr '\\n' ' ')" || true`,
     );
   }
-  lines.push(...pointCurrentAtRelease(t));
   return lines.join("\n");
 }

@@ -1,12 +1,25 @@
 import { quote } from "shell-quote";
 
-/** One shell word list, every element quoted by shell-quote: the only way values reach a shell. */
-export function argv(...words: string[]): string {
-  for (const w of words) {
-    if (w.includes("\0"))
-      throw new Error(`A shell argument cannot contain a NUL byte: ${JSON.stringify(w)}`);
-  }
-  return quote(words);
+/**
+ * Shell text a builder composed itself from quoted parts (a command substitution), passed through
+ * as is: never built from a value that reaches it from outside.
+ */
+export class ShellRaw {
+  constructor(readonly text: string) {}
+}
+
+export type ShellWord = string | ShellRaw;
+
+/** One shell word list, every string quoted by shell-quote: the only way values reach a shell. */
+export function argv(...words: ShellWord[]): string {
+  return words
+    .map((w) => {
+      if (w instanceof ShellRaw) return w.text;
+      if (w.includes("\0"))
+        throw new Error(`A shell argument cannot contain a NUL byte: ${JSON.stringify(w)}`);
+      return quote([w]);
+    })
+    .join(" ");
 }
 
 /** Runs commands in order and stops at the first failure. */

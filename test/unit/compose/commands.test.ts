@@ -103,7 +103,7 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "pruneReleasesCommand",
-      "cd /srv/app/releases && ls -1t | grep -vxF abc123def456 | tail -n +3 | xargs -r rm -rf --",
+      'current_dir="$(readlink -- /srv/app/current || true)" && cd /srv/app/releases && ls -1t | grep -vxF -e abc123def456 -e "${current_dir##*/}" | tail -n +3 | xargs -r rm -rf --',
     ],
     [
       "composeDownCommand",
@@ -157,7 +157,7 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "pruneReleasesCommand",
-      "cd '/srv/my app/$(touch CANARY)/releases' && ls -1t | grep -vxF 'r`touch CANARY`;x' | tail -n +3 | xargs -r rm -rf --",
+      "current_dir=\"$(readlink -- '/srv/my app/$(touch CANARY)/current' || true)\" && cd '/srv/my app/$(touch CANARY)/releases' && ls -1t | grep -vxF -e 'r`touch CANARY`;x' -e \"${current_dir##*/}\" | tail -n +3 | xargs -r rm -rf --",
     ],
     [
       "composeDownCommand",
@@ -607,6 +607,14 @@ describe("pruneReleasesCommand under a real /bin/sh", () => {
     ["keep 1: only the current release", 6, "r3", 1, ["r3"]],
     ["fewer releases than keep: nothing removed", 2, "r2", 5, ["r1", "r2"]],
   ];
+  it("never the release `current` names (an ops rollback made it older than the deploy's)", () => {
+    const { box, releases, target } = setup(6);
+    symlinkSync(join(releases, "r1"), join(releases, "..", "current"));
+    const result = box.run(pruneReleasesCommand(target("r6"), 2));
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(readdirSync(releases).sort(), ["r1", "r5", "r6"]);
+  });
+
   for (const [name, n, current, keep, survivors] of cases) {
     it(name, () => {
       const { box, releases, target } = setup(n);

@@ -10,6 +10,7 @@ import {
   type ComposeService,
   infraDefinitionHash,
   readComposeServices,
+  switchRoles,
 } from "../../../components/compose/compose-file";
 
 const FIXTURE = join(__dirname, "..", "..", "fixtures", "deploy", "django-project");
@@ -207,4 +208,38 @@ volumes:
   for (const [what, other] of changes) {
     it(`changes with ${what}`, () => assert.notEqual(other(), base));
   }
+});
+
+describe("switchRoles", () => {
+  const services: ComposeService[] = [
+    {
+      name: "web",
+      builds: true,
+      hasHealthcheck: true,
+      ports: [{ published: "8000", target: 8000 }],
+      staticRoot: "/app/static",
+    },
+    { name: "celery_worker", builds: true, hasHealthcheck: true },
+    { name: "celery_beat", builds: true, hasHealthcheck: false },
+  ];
+  const roles = {
+    infraServices: [],
+    webService: "web",
+    workerServices: ["celery_worker", "celery_beat"],
+  };
+
+  it("workers with a healthcheck roll, the others are singletons; the web's ports go to the proxy", () => {
+    assert.deepEqual(switchRoles(services, { ...roles, collectstatic: true }), {
+      proxy: { ports: [{ published: "8000", target: 8000 }], staticRoot: "/app/static" },
+      rollingWorkers: ["celery_worker"],
+      singletonWorkers: ["celery_beat"],
+    });
+  });
+
+  it("no per-release static root when the deploy does not collect into it", () => {
+    assert.equal(
+      switchRoles(services, { ...roles, collectstatic: false }).proxy.staticRoot,
+      undefined,
+    );
+  });
 });

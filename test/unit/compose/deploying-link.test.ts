@@ -36,8 +36,9 @@ const LINKED: ComposeTarget = {
   throughLink: true,
 };
 
-const COMPOSE =
-  "docker compose --project-name shop --project-directory /srv/app/deploying --file /srv/app/deploying/docker-compose.yml --env-file /srv/app/deploying/.env";
+// Each compose call resolves the link: relative paths in the user's file then name the release.
+const LINKED_DIR = '"$(readlink -e -- /srv/app/deploying)"';
+const COMPOSE = `docker compose --project-name shop --project-directory ${LINKED_DIR} --file ${LINKED_DIR}/docker-compose.yml --env-file ${LINKED_DIR}/.env`;
 const RELEASE = 'release_dir="$(readlink -- /srv/app/deploying)" && release="${release_dir##*/}"';
 const dumpFailed = (stoppedBefore: string) =>
   `|| { rm -f -- "$file.dump.tmp"; printf '%s\\n' 'The database dump into /srv/app/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before ${stoppedBefore}; the running release is untouched. Free space there (its usage is below), then run pulumi up again.' >&2; df -h -- /srv/app/backups >&2; exit 1; }; }`;
@@ -75,7 +76,7 @@ describe("commands through the deploying link: exact strings", () => {
     [
       "pruneReleasesCommand: never the linked release",
       pruneReleasesCommand(LINKED, 3),
-      `${RELEASE} && cd /srv/app/releases && ls -1t | grep -vxF "$release" | tail -n +3 | xargs -r rm -rf --`,
+      `${RELEASE} && current_dir="$(readlink -- /srv/app/current || true)" && cd /srv/app/releases && ls -1t | grep -vxF -e "$release" -e "\${current_dir##*/}" | tail -n +3 | xargs -r rm -rf --`,
     ],
   ];
   for (const [name, actual, expected] of cases) it(name, () => assert.equal(actual, expected));
@@ -133,6 +134,18 @@ describe("commands through the deploying link under a real /bin/sh", () => {
     assert.ok(dumps[0].startsWith(`pre-migrate-${t.releaseId}-`), dumps[0]);
     assert.equal(box.run(pruneReleasesCommand(t, 1)).status, 0);
     assert.deepEqual(readdirSync(join(t.remoteDir, "releases")), [t.releaseId]);
+    assert.deepEqual(box.canaries(), []);
+  });
+
+  it("compose is given the release directory the link names, never the link", () => {
+    const { box, t, named } = setup();
+    symlinkSync(named, deployingLink(t.remoteDir));
+    assert.equal(box.run(buildCommand(t, ["web"])).status, 0);
+    const [call] = box.calls();
+    const at = (flag: string) => call.argv[call.argv.indexOf(flag) + 1];
+    assert.equal(at("--project-directory"), named);
+    assert.equal(at("--file"), join(named, "docker-compose.yml"));
+    assert.equal(at("--env-file"), join(named, ".env"));
     assert.deepEqual(box.canaries(), []);
   });
 
