@@ -238,8 +238,12 @@ export function collectstaticCommand(t: ComposeTarget, web: string, staticRoot?:
   );
 }
 
-/** Dumps are named `pre-<migrate|infra>-<release>-<UTC time>.dump`; the prune matches only these. */
-const BACKUP_GLOB = "pre-*.dump";
+/**
+ * Dumps are named `pre-<migrate|infra>-<release>-<UTC time>.dump`. Each kind is pruned on its own:
+ * the pre-migrate dumps of the deploys after a Postgres upgrade must not push out the pre-infra
+ * dump the upgrade's restore needs.
+ */
+const backupGlob = (kind: "migrate" | "infra") => `pre-${kind}-*.dump`;
 
 const PG_DUMP =
   'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"';
@@ -292,7 +296,7 @@ function dumpWith(
     // and must say so in words: compose's own write error names no directory.
     `{ ${pgDumpTo(compose, dbService, '"$file.dump.tmp"')} || { rm -f -- "$file.dump.tmp"; ${argv("printf", "%s\\n", dumpFailed(dir, kind))} >&2; ${argv("df", "-h", "--", dir)} >&2; exit 1; }; }`,
     'mv -f "$file.dump.tmp" "$file.dump"',
-    `(${and(argv("cd", dir), `ls -1t -- ${BACKUP_GLOB} | tail -n +${keep + 1} | xargs -r rm -f --`)})`,
+    `(${and(argv("cd", dir), `ls -1t -- ${backupGlob(kind)} | tail -n +${keep + 1} | xargs -r rm -f --`)})`,
   ];
 }
 

@@ -95,7 +95,7 @@ describe("compose command builders: exact strings, plain target", () => {
     ],
     [
       "backupCommand",
-      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" || { rm -f -- "$file.dump.tmp"; printf \'%s\\n\' \'The database dump into /srv/app/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before the migrate; the running release is untouched. Free space there (its usage is below), then run pulumi up again.\' >&2; df -h -- /srv/app/backups >&2; exit 1; }; } && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
+      'umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-migrate-abc123def456-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { docker compose --project-name shop --project-directory /srv/app/releases/abc123def456 --file /srv/app/releases/abc123def456/docker-compose.yml --env-file /srv/app/releases/abc123def456/.env exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" || { rm -f -- "$file.dump.tmp"; printf \'%s\\n\' \'The database dump into /srv/app/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before the migrate; the running release is untouched. Free space there (its usage is below), then run pulumi up again.\' >&2; df -h -- /srv/app/backups >&2; exit 1; }; } && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-migrate-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
@@ -149,7 +149,7 @@ describe("compose command builders: exact strings, hostile target and dockerEnv 
     ],
     [
       "backupCommand",
-      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" || { rm -f -- "$file.dump.tmp"; printf \'%s\\n\' \'The database dump into /srv/my app/$(touch CANARY)/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before the migrate; the running release is untouched. Free space there (its usage is below), then run pulumi up again.\' >&2; df -h -- \'/srv/my app/$(touch CANARY)/backups\' >&2; exit 1; }; } && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)',
+      'umask 077 && mkdir -p -- \'/srv/my app/$(touch CANARY)/backups\' && chmod 700 -- \'/srv/my app/$(touch CANARY)/backups\' && file=\'/srv/my app/$(touch CANARY)/backups/pre-migrate-r`touch CANARY`;x-\'"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { env \'A=\\x y\' DOCKER_BUILDKIT\\=0 "Z=a b\\$(touch CANARY)\\`touch CANARY\\`;&&*\n\'\\"" docker compose --project-name p\\&\\&q --project-directory \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x\' --file "/srv/my app/\\$(touch CANARY)/releases/r\\`touch CANARY\\`;x/d c\'\\"*.yml" --env-file \'/srv/my app/$(touch CANARY)/releases/r`touch CANARY`;x/.env\' exec -T db sh -c \'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "${POSTGRES_DB:-$POSTGRES_USER}"\' > "$file.dump.tmp" || { rm -f -- "$file.dump.tmp"; printf \'%s\\n\' \'The database dump into /srv/my app/$(touch CANARY)/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before the migrate; the running release is untouched. Free space there (its usage is below), then run pulumi up again.\' >&2; df -h -- \'/srv/my app/$(touch CANARY)/backups\' >&2; exit 1; }; } && mv -f "$file.dump.tmp" "$file.dump" && (cd \'/srv/my app/$(touch CANARY)/backups\' && ls -1t -- pre-migrate-*.dump | tail -n +11 | xargs -r rm -f --)',
     ],
     [
       "startCommand",
@@ -377,7 +377,7 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     assert.equal(readdirSync(join(t.remoteDir, "backups")).length, 2);
   });
 
-  it("backupCommand: keeps the newest `keep` dumps, and only dumps", () => {
+  it("backupCommand: keeps the newest `keep` pre-migrate dumps, and only those", () => {
     const { box, t } = setup('[ "$1" = compose ] && printf "DUMP"; exit 0');
     const backups = join(t.remoteDir, "backups");
     mkdirSync(backups, { recursive: true });
@@ -390,9 +390,12 @@ describe("compose commands under a real /bin/sh with a recording docker stub", (
     old("pre-migrate-bbb-20260101T000000Z.dump", 2);
     old("pre-migrate-ccc-20260102T000000Z.dump", 1);
     old("restore-me.sql", 5);
+    // The dump an upgrade's restore needs: pre-migrate dumps never push it out.
+    old("pre-infra-zzz-20251201T000000Z.dump", 30);
     assert.equal(box.run(backupCommand(t, "db", 2)).status, 0);
     const left = readdirSync(backups).sort();
-    assert.equal(left.length, 3, left.join(", "));
+    assert.equal(left.length, 4, left.join(", "));
+    assert.ok(left.includes("pre-infra-zzz-20251201T000000Z.dump"));
     assert.ok(left.includes("pre-migrate-ccc-20260102T000000Z.dump"));
     assert.ok(left.includes("restore-me.sql"), "a file that is not a dump is never pruned");
     assert.ok(left.some((f) => f.startsWith(`pre-migrate-${t.releaseId}-`)));

@@ -42,8 +42,8 @@ const COMPOSE = `docker compose --project-name shop --project-directory ${LINKED
 const RELEASE = 'release_dir="$(readlink -- /srv/app/deploying)" && release="${release_dir##*/}"';
 const dumpFailed = (stoppedBefore: string) =>
   `|| { rm -f -- "$file.dump.tmp"; printf '%s\\n' 'The database dump into /srv/app/backups failed (a full disk shows as "no space left on device"), so the deploy stopped before ${stoppedBefore}; the running release is untouched. Free space there (its usage is below), then run pulumi up again.' >&2; df -h -- /srv/app/backups >&2; exit 1; }; }`;
-const dump = (stoppedBefore: string) =>
-  `exec -T db sh -c 'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "\${POSTGRES_DB:-$POSTGRES_USER}"' > "$file.dump.tmp" ${dumpFailed(stoppedBefore)} && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-*.dump | tail -n +11 | xargs -r rm -f --)`;
+const dump = (stoppedBefore: string, kind = "migrate") =>
+  `exec -T db sh -c 'pg_dump --format=custom --no-owner --username "$POSTGRES_USER" "\${POSTGRES_DB:-$POSTGRES_USER}"' > "$file.dump.tmp" ${dumpFailed(stoppedBefore)} && mv -f "$file.dump.tmp" "$file.dump" && (cd /srv/app/backups && ls -1t -- pre-${kind}-*.dump | tail -n +11 | xargs -r rm -f --)`;
 
 describe("commands through the deploying link: exact strings", () => {
   const cases: [string, string, string][] = [
@@ -66,7 +66,7 @@ describe("commands through the deploying link: exact strings", () => {
     [
       "preInfraBackupCommand",
       preInfraBackupCommand(LINKED, "db", 10),
-      `if [ -e /srv/app/current ] && [ -n "$(docker compose --project-name shop --project-directory /srv/app/current --file /srv/app/current/docker-compose.yml --env-file /srv/app/current/.env ps --quiet --status running db 2>/dev/null)" ]; then ${RELEASE} && umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-infra-"$release"-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { docker compose --project-name shop --project-directory /srv/app/current --file /srv/app/current/docker-compose.yml --env-file /srv/app/current/.env ${dump("the change to the infra services")}; else echo 'no running database to back up before the infra change'; fi`,
+      `if [ -e /srv/app/current ] && [ -n "$(docker compose --project-name shop --project-directory /srv/app/current --file /srv/app/current/docker-compose.yml --env-file /srv/app/current/.env ps --quiet --status running db 2>/dev/null)" ]; then ${RELEASE} && umask 077 && mkdir -p -- /srv/app/backups && chmod 700 -- /srv/app/backups && file=/srv/app/backups/pre-infra-"$release"-"$(date -u +%Y%m%dT%H%M%SZ)" && if [ -e "$file.dump" ]; then file="$file-$$"; fi && { docker compose --project-name shop --project-directory /srv/app/current --file /srv/app/current/docker-compose.yml --env-file /srv/app/current/.env ${dump("the change to the infra services", "infra")}; else echo 'no running database to back up before the infra change'; fi`,
     ],
     [
       "startCommand: current names the release directory, not the link",
