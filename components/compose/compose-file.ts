@@ -23,8 +23,8 @@ export interface ComposeRoles {
   workerServices: string[];
 }
 
-/** Reads the services of a compose file; throws naming the file when it is not a compose file. */
-export function readComposeServices(path: string): ComposeService[] {
+/** A compose file as YAML; throws naming the file when it cannot be read or parsed. */
+export function readComposeDocument(path: string): { services?: unknown; volumes?: unknown } {
   let doc: unknown;
   try {
     doc = parse(readFileSync(path, "utf8"));
@@ -33,7 +33,12 @@ export function readComposeServices(path: string): ComposeService[] {
       `Cannot read the compose file ${path}: ${(err as Error).message}. Fix: correct the YAML, or point composeFile at the right file.`,
     );
   }
-  const services = (doc as { services?: unknown } | null)?.services;
+  return (doc ?? {}) as { services?: unknown; volumes?: unknown };
+}
+
+/** Reads the services of a compose file; throws naming the file when it is not a compose file. */
+export function readComposeServices(path: string): ComposeService[] {
+  const services = readComposeDocument(path).services;
   if (!services || typeof services !== "object" || Array.isArray(services)) {
     throw new Error(
       `The compose file ${path} has no 'services:' map. Fix: point composeFile at the project's docker-compose.yml.`,
@@ -211,7 +216,7 @@ export function infraDefinitionHash(
   infraServices: string[],
   env: Record<string, string>,
 ): string {
-  const doc = parse(readFileSync(path, "utf8")) as {
+  const doc = readComposeDocument(path) as {
     services?: Record<string, unknown>;
     volumes?: unknown;
   };

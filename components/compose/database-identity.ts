@@ -3,8 +3,7 @@
 // the data (a new one starts empty, and migrate would then fill it as if nothing happened).
 // Both are read from the compose file at preview time and compared with what the last deploy
 // recorded in the stack's outputs, so a refused change never reaches the server.
-import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { readComposeDocument } from "./compose-file";
 
 export interface DatabaseIdentity {
   service: string;
@@ -65,7 +64,7 @@ export function databaseIdentity(
   service: string,
   plainEnv: Record<string, string>,
 ): DatabaseIdentity | undefined {
-  const doc = parse(readFileSync(composePath, "utf8")) as {
+  const doc = readComposeDocument(composePath) as {
     services?: Record<string, { image?: unknown; volumes?: unknown } | null>;
   };
   const def = doc.services?.[service];
