@@ -86,14 +86,14 @@ export function composeWords(t: ComposeTarget): ShellWord[] {
 }
 
 export function composeWordsIn(t: Omit<ComposeTarget, "releaseId">, dir: string): string[] {
-  return composeWordsAt(t, dir, (file) => `${dir}/${file}`) as string[];
+  return composeWordsAt(t, dir, (file) => `${dir}/${file}`);
 }
 
-function composeWordsAt(
+function composeWordsAt<W extends ShellWord>(
   t: Omit<ComposeTarget, "releaseId">,
-  dir: ShellWord,
-  inDir: (file: string) => ShellWord,
-): ShellWord[] {
+  dir: W,
+  inDir: (file: string) => W,
+): (string | W)[] {
   return [
     ...dockerEnvWords(t.dockerEnv),
     "docker",
