@@ -5,10 +5,13 @@ import { randomBytes } from "node:crypto";
 import {
   cpSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
@@ -112,6 +115,28 @@ function startAgent(dir: string, privateKeyFile: string): Agent {
 }
 
 /**
+ * `link` -> `target`, replacing a link to anything else: a workspace kept from an earlier clone
+ * (moved or deleted since) must run this clone's program, not fail on a dangling link or run the
+ * other clone's code.
+ */
+function linkIntoRepo(target: string, link: string): void {
+  let current: string | undefined;
+  try {
+    if (!lstatSync(link).isSymbolicLink()) {
+      throw new Error(
+        `${link} is not a link into the repository; remove it so the workspace can link ${target}`,
+      );
+    }
+    current = readlinkSync(link);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  if (current === target) return;
+  if (current !== undefined) unlinkSync(link);
+  symlinkSync(target, link);
+}
+
+/**
  * Lays out `dir` as a Pulumi project that runs this repo's program (symlinks), with its own state
  * backend and stack file, so nothing is written into the repo.
  */
@@ -126,7 +151,7 @@ export function createWorkspace(dir: string, options: { copyExample: boolean }):
     "tsconfig.json",
     "tsconfig.pulumi.json",
   ]) {
-    if (!existsSync(join(dir, name))) symlinkSync(join(REPO, name), join(dir, name));
+    linkIntoRepo(join(REPO, name), join(dir, name));
   }
   let projectDir = join(REPO, "examples", "django-app");
   if (options.copyExample) {
